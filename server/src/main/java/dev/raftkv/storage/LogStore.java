@@ -1,0 +1,107 @@
+package dev.raftkv.storage;
+
+import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.HardState;
+import java.util.List;
+
+/**
+ * The durable Raft log of one node: its entries and its {@link HardState} (current
+ * term, vote, commit index).
+ *
+ * <h2>Index space</h2>
+ * Entries have contiguous indexes {@code firstIndex() .. lastIndex()}. Before them
+ * stands a <em>snapshot index</em> {@code firstIndex() - 1} (0 for a log that was
+ * never compacted) whose term is still known through {@link #term(long)}, as the
+ * Raft log-matching check of the next entry needs it (paper §7). An empty log has
+ * {@code lastIndex() == firstIndex() - 1}.
+ *
+ * <h2>Durability</h2>
+ * {@link #append}, {@link #setHardState}, {@link #compact} and {@link #reset} change
+ * what reads return at once, but nothing is durable until {@link #sync()} returns:
+ * <em>when {@code sync()} returns, every change made before it survives a process
+ * crash and a power loss</em>, and a later open returns exactly that state (or a
+ * later one). Changes made after the last sync may survive in part after a crash,
+ * but only as a prefix of the calls in the order they were made, never a mix. The
+ * Raft core relies on exactly this: it grants no vote and acknowledges no entry
+ * before the sync that covers it has returned (Raft paper, Figure 2, "Persistent
+ * state ... updated on stable storage before responding to RPCs").
+ *
+ * <h2>Threading</h2>
+ * One thread at a time calls a store (the node's event loop); implementations need
+ * not be thread-safe.
+ *
+ * <h2>Errors</h2>
+ * An I/O failure throws {@link StorageException}; the node must stop, as its
+ * durability promises no longer hold. Implementations never log an error and carry
+ * on. Reads below the snapshot index throw {@link CompactedException}; reads above
+ * {@code lastIndex()} throw {@link IndexOutOfBoundsException}.
+ */
+public interface LogStore extends AutoCloseable {
+
+    /** Index of the first entry held, {@code snapshotIndex + 1}; 1 for a new log. */
+    long firstIndex();
+
+    /** Index of the last entry held; {@code firstIndex() - 1} when no entry is held. */
+    long lastIndex();
+
+    /**
+     * Term of the entry at {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()};
+     * at {@code firstIndex() - 1} this is the snapshot's term (0 for a new log).
+     *
+     * @throws CompactedException if {@code index < firstIndex() - 1}
+     * @throws IndexOutOfBoundsException if {@code index > lastIndex()}
+     */
+    long term(long index);
+
+    /**
+     * Entries with indexes in {@code [lo, hi)}, in order, stopping before the entry
+     * that would take the sum of their serialized sizes past {@code maxBytes}; the
+     * first entry is always returned, whatever its size, so a reader makes progress.
+     *
+     * @throws CompactedException if {@code lo < firstIndex()}
+     * @throws IndexOutOfBoundsException if {@code hi > lastIndex() + 1} or {@code lo > hi}
+     */
+    List<Entry> entries(long lo, long hi, long maxBytes);
+
+    /** The last hard state set, {@link HardState#getDefaultInstance()} for a new log. */
+    HardState hardState();
+
+    /**
+     * Writes {@code entries}, which must have contiguous increasing indexes, the first
+     * of them in {@code [firstIndex(), lastIndex() + 1]}. Held entries at and after
+     * that first index are discarded first (a conflicting suffix is overwritten, §5.3).
+     * Not durable until {@link #sync()}.
+     *
+     * @throws IllegalArgumentException if the indexes leave a gap, go backwards or
+     *     start below {@code firstIndex()}; nothing is written then
+     */
+    void append(List<Entry> entries);
+
+    /** Replaces the hard state (term and vote together, atomically). Not durable until {@link #sync()}. */
+    void setHardState(HardState hardState);
+
+    /** Makes every earlier change durable: when it returns, they survive a crash or power loss. */
+    void sync();
+
+    /**
+     * Discards the entries up to and including {@code index}, which a snapshot now
+     * covers, and reclaims their space (eventually, but without waiting for another
+     * compaction). Afterwards {@code firstIndex() == index + 1} and {@code term(index)}
+     * still answers.
+     *
+     * @throws IllegalArgumentException if {@code index > lastIndex()}
+     */
+    void compact(long index);
+
+    /**
+     * Discards every entry and makes the log start after a snapshot at
+     * {@code snapshotIndex} with {@code snapshotTerm}, as a follower does when it
+     * installs a snapshot from its leader (§7). Afterwards the log is empty with
+     * {@code firstIndex() == snapshotIndex + 1}.
+     */
+    void reset(long snapshotIndex, long snapshotTerm);
+
+    /** Releases files and native resources. Does not sync. */
+    @Override
+    void close();
+}

@@ -1,0 +1,44 @@
+package dev.raftkv.storage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * A write-ahead log backend, found with {@link ServiceLoader} by the name given in
+ * the {@code raftkv.wal.backend} setting, so the server depends on no backend.
+ * Each backend module registers its provider in
+ * {@code META-INF/services/dev.raftkv.storage.LogStoreProvider}.
+ */
+public interface LogStoreProvider {
+
+    /** The backend's name in configuration, e.g. {@code rocksdb}. */
+    String name();
+
+    /**
+     * Opens (creating if needed) the log kept in {@code directory}. Data written by
+     * another backend is not recognised as a log.
+     *
+     * @throws CorruptLogException if a record before the end fails its checksum
+     * @throws StorageException if the files cannot be read or created
+     */
+    LogStore open(Path directory);
+
+    /**
+     * The provider registered under {@code name}.
+     *
+     * @throws IllegalArgumentException naming the known backends, if none has that name
+     */
+    static LogStoreProvider named(String name) {
+        List<String> known = new ArrayList<>();
+        for (LogStoreProvider provider : ServiceLoader.load(LogStoreProvider.class)) {
+            if (provider.name().equals(name)) {
+                return provider;
+            }
+            known.add(provider.name());
+        }
+        throw new IllegalArgumentException(
+                "raftkv.wal.backend: unknown backend '" + name + "'; available: " + known);
+    }
+}
