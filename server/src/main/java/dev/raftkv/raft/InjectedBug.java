@@ -1,0 +1,15 @@
+package dev.raftkv.raft;
+
+/**
+ * Rules of Raft that the simulator's mutation check breaks on purpose, to show that
+ * its invariants and linearizability check catch each broken rule. Never set outside
+ * that check: each one makes the core unsafe.
+ */
+public enum InjectedBug {
+    /** Commit an entry of an earlier term by counting its replicas (forbidden by §5.4.2, Figure 8). */
+    COMMIT_BY_COUNTING_OLD_TERM,
+    /** Grant votes without the "candidate's log is at least as up-to-date" check (§5.4.1). */
+    VOTE_WITHOUT_LOG_CHECK,
+    /** Acknowledge appended entries before they are durable (Figure 2, persistent state). */
+    ACK_BEFORE_DURABLE
+}

@@ -1,0 +1,241 @@
+package dev.raftkv.raft;
+
+import dev.raftkv.proto.Entry;
+import dev.raftkv.storage.CompactedException;
+import dev.raftkv.storage.LogStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The core's view of the log: what the {@link LogStore} holds durably, followed by
+ * <em>unstable</em> entries the core accepted but the driver has not yet persisted.
+ * Unstable entries take precedence over stored ones at the same index (a follower
+ * may have replaced a conflicting suffix the store still holds).
+ *
+ * <p>It also holds the commit index and how far committed entries were handed out
+ * for applying. Not thread-safe; owned by one {@link RaftNode}.
+ */
+final class RaftLog {
+
+    private final LogStore store;
+    /** Entries from {@code unstableOffset} on, not yet durable. */
+    private final ArrayList<Entry> unstable = new ArrayList<>();
+    private long unstableOffset;
+    private long committed;
+    /** Committed entries up to here were handed out to be applied. */
+    private long applied;
+
+    RaftLog(LogStore store, long committed, long applied) {
+        this.store = store;
+        this.unstableOffset = store.lastIndex() + 1;
+        if (committed > store.lastIndex()) {
+            throw new IllegalStateException("the stored commit index " + committed
+                    + " is past the last stored index " + store.lastIndex() + ": the log is damaged");
+        }
+        this.committed = Math.max(committed, store.firstIndex() - 1);
+        this.applied = Math.max(Math.min(applied, this.committed), store.firstIndex() - 1);
+    }
+
+    long firstIndex() {
+        return store.firstIndex();
+    }
+
+    long lastIndex() {
+        return unstable.isEmpty() ? unstableOffset - 1 : unstableOffset + unstable.size() - 1;
+    }
+
+    long lastTerm() {
+        return term(lastIndex());
+    }
+
+    /** The last index known durable: entries up to it may be applied and counted by a leader for itself. */
+    long stableIndex() {
+        return unstableOffset - 1;
+    }
+
+    long committed() {
+        return committed;
+    }
+
+    long applied() {
+        return applied;
+    }
+
+    /** Term at {@code index}, or 0 if the index is past the end; throws {@link CompactedException} below the snapshot. */
+    long term(long index) {
+        if (index > lastIndex()) {
+            return 0;
+        }
+        if (index >= unstableOffset) {
+            return unstable.get((int) (index - unstableOffset)).getTerm();
+        }
+        return store.term(index);
+    }
+
+    boolean matchTerm(long index, long term) {
+        if (index > lastIndex()) {
+            return false;
+        }
+        if (index < firstIndex() - 1) {
+            // Compacted entries are committed, and committed entries match any leader's (§5.4).
+            return true;
+        }
+        return term(index) == term;
+    }
+
+    /** Whether a log ending at (lastTerm, lastIndex) is at least as up-to-date as this one (§5.4.1). */
+    boolean isUpToDate(long otherLastIndex, long otherLastTerm) {
+        long lastTerm = lastTerm();
+        return otherLastTerm > lastTerm || (otherLastTerm == lastTerm && otherLastIndex >= lastIndex());
+    }
+
+    /** Appends locally proposed entries; their indexes must follow {@link #lastIndex()}. */
+    void append(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        long first = entries.get(0).getIndex();
+        if (first != lastIndex() + 1) {
+            throw new IllegalStateException("append at " + first + " after last index " + lastIndex());
+        }
+        unstable.addAll(entries);
+    }
+
+    /**
+     * A follower's append (§5.3): if the entry at {@code prevIndex} has {@code prevTerm},
+     * keeps every entry that matches, replaces the suffix from the first conflict, and
+     * returns the index of the last new entry; otherwise returns -1 and changes nothing.
+     */
+    long maybeAppend(long prevIndex, long prevTerm, List<Entry> entries) {
+        if (!matchTerm(prevIndex, prevTerm)) {
+            return -1;
+        }
+        long lastNew = prevIndex + entries.size();
+        int firstConflict = -1;
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            if (e.getIndex() < firstIndex()) {
+                continue;
+            }
+            if (!matchTerm(e.getIndex(), e.getTerm())) {
+                firstConflict = i;
+                break;
+            }
+        }
+        if (firstConflict >= 0) {
+            long conflictIndex = entries.get(firstConflict).getIndex();
+            if (conflictIndex <= committed) {
+                throw new IllegalStateException("entry " + conflictIndex + " conflicts with the committed index "
+                        + committed + ": committed entries must never change (§5.4)");
+            }
+            truncateAndAppend(entries.subList(firstConflict, entries.size()));
+        }
+        return lastNew;
+    }
+
+    private void truncateAndAppend(List<Entry> entries) {
+        long first = entries.get(0).getIndex();
+        if (first == lastIndex() + 1) {
+            unstable.addAll(entries);
+        } else if (first <= unstableOffset) {
+            // The conflict lies in what the store holds: the unstable part restarts there
+            // and the driver's next append overwrites the store's suffix.
+            unstableOffset = first;
+            unstable.clear();
+            unstable.addAll(entries);
+        } else {
+            unstable.subList((int) (first - unstableOffset), unstable.size()).clear();
+            unstable.addAll(entries);
+        }
+    }
+
+    /**
+     * Going down from {@code index}, the first index whose term is at most {@code term}:
+     * every entry above it has a higher term than {@code term} and so cannot match a
+     * log whose entry at {@code index} has {@code term} (fast backtracking, §5.3).
+     */
+    long findConflictByTerm(long index, long term) {
+        long i = Math.min(index, lastIndex());
+        long floor = firstIndex() - 1;
+        while (i > floor && term(i) > term) {
+            i--;
+        }
+        return i;
+    }
+
+    /**
+     * Entries in {@code [lo, lastIndex()]}, at most {@code maxEntries} and (beyond the
+     * first) {@code maxBytes}.
+     */
+    List<Entry> entriesFrom(long lo, long maxBytes, int maxEntries) {
+        long hi = Math.min(lastIndex() + 1, lo + maxEntries);
+        if (lo >= hi) {
+            return List.of();
+        }
+        List<Entry> result = new ArrayList<>();
+        long bytes = 0;
+        if (lo < unstableOffset) {
+            long storeHi = Math.min(hi, unstableOffset);
+            for (Entry e : store.entries(lo, storeHi, maxBytes)) {
+                result.add(e);
+                bytes += e.getSerializedSize();
+            }
+            if (result.size() < storeHi - lo) {
+                return result;
+            }
+        }
+        for (long i = Math.max(lo, unstableOffset); i < hi; i++) {
+            Entry e = unstable.get((int) (i - unstableOffset));
+            bytes += e.getSerializedSize();
+            if (!result.isEmpty() && bytes > maxBytes) {
+                break;
+            }
+            result.add(e);
+        }
+        return result;
+    }
+
+    boolean commitTo(long index) {
+        if (index <= committed) {
+            return false;
+        }
+        if (index > lastIndex()) {
+            throw new IllegalStateException("commit index " + index + " is past the last index " + lastIndex());
+        }
+        committed = index;
+        return true;
+    }
+
+    List<Entry> unstableEntries() {
+        return List.copyOf(unstable);
+    }
+
+    boolean hasUnstable() {
+        return !unstable.isEmpty();
+    }
+
+    /** The driver made entries up to (index, term) durable; they stop being unstable unless replaced meanwhile. */
+    void stableTo(long index, long term) {
+        if (index < unstableOffset || index > lastIndex() || term(index) != term) {
+            return;
+        }
+        unstable.subList(0, (int) (index - unstableOffset + 1)).clear();
+        unstableOffset = index + 1;
+    }
+
+    /** Whether committed entries that are durable here wait to be handed out. */
+    boolean hasEntriesToApply() {
+        return applied < Math.min(committed, stableIndex());
+    }
+
+    /** Committed, durable entries after those handed out, within {@code maxBytes}; marks them handed out. */
+    List<Entry> takeEntriesToApply(long maxBytes) {
+        long hi = Math.min(committed, stableIndex());
+        if (applied >= hi) {
+            return List.of();
+        }
+        List<Entry> entries = store.entries(applied + 1, hi + 1, maxBytes);
+        applied = entries.get(entries.size() - 1).getIndex();
+        return entries;
+    }
+}
