@@ -52,7 +52,7 @@ final class KvModel {
                 return output == null || output instanceof Output.NotANumber ? state : null;
             }
             BigInteger sum = augend.add(BigInteger.valueOf(add.delta()));
-            if (sum.compareTo(MIN) < 0 || sum.compareTo(MAX) > 0) {
+            if (!inRange(sum)) {
                 return output == null || output instanceof Output.Overflow ? state : null;
             }
             return output == null || output.equals(Output.number(sum.longValueExact()))
@@ -67,9 +67,17 @@ final class KvModel {
         return output == null || output.equals(Output.casMismatch(current)) ? state : null;
     }
 
-    /** The value as ADD reads it: ASCII {@code [+-]?[0-9]+}, or null if it is not one. */
+    /** The value as ADD reads it: ASCII {@code [+-]?[0-9]+} within the signed 64-bit range, else null. */
     private static BigInteger number(ByteString value) {
         String text = value.toStringUtf8();
-        return value.isValidUtf8() && DECIMAL.matcher(text).matches() ? new BigInteger(text) : null;
+        if (!value.isValidUtf8() || !DECIMAL.matcher(text).matches()) {
+            return null;
+        }
+        BigInteger number = new BigInteger(text);
+        return inRange(number) ? number : null;
+    }
+
+    private static boolean inRange(BigInteger number) {
+        return number.compareTo(MIN) >= 0 && number.compareTo(MAX) <= 0;
     }
 }
