@@ -171,6 +171,10 @@ final class KeySearch {
                 return new CheckResult(CheckResult.Verdict.UNKNOWN, key, "budget exhausted after " + maxSteps
                         + " steps on " + operations.size() + " operations; " + describeDeepest());
             }
+            if (event == null) {
+                // Unreachable: the return of every operation still to take lies ahead of the walk.
+                throw new IllegalStateException("walked past every event with " + toTake + " operations to place");
+            }
             if (event.call) {
                 Operation operation = operations.get(event.operation);
                 KvModel.State after = KvModel.step(state, operation.input(), operation.output());

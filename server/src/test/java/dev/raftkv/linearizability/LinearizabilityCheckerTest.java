@@ -228,6 +228,38 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void many_interchangeable_timed_out_writes_cost_one_configuration_per_count() {
+        List<Operation> history = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            history.add(Operation.timedOut(i, K, Input.add(1), 0));
+        }
+        history.add(get(99, "31", 10, 11));
+
+        assertThat(LinearizabilityChecker.check(history, 10_000).verdict()).isEqualTo(NOT_LINEARIZABLE);
+        history.set(history.size() - 1, get(99, "17", 10, 11));
+        assertThat(LinearizabilityChecker.check(history, 10_000).verdict()).isEqualTo(LINEARIZABLE);
+    }
+
+    @Test
+    void timed_out_writes_may_combine_to_explain_a_later_value() {
+        List<Operation> history = new ArrayList<>();
+        for (int bit = 0; bit < 4; bit++) {
+            history.add(Operation.timedOut(bit, K, Input.add(1L << bit), bit));
+        }
+        history.add(get(99, "11", 10, 11));
+
+        assertThat(LinearizabilityChecker.check(history).verdict()).isEqualTo(LINEARIZABLE);
+        history.set(history.size() - 1, get(99, "16", 10, 11));
+        assertThat(LinearizabilityChecker.check(history).verdict()).isEqualTo(NOT_LINEARIZABLE);
+    }
+
+    @Test
+    void timed_out_reads_are_ignored() {
+        assertThat(check(put(0, "a", null, 0, 1), Operation.timedOut(1, K, Input.get(), 0)).verdict())
+                .isEqualTo(LINEARIZABLE);
+    }
+
+    @Test
     void an_output_that_cannot_answer_the_input_is_refused() {
         assertThatThrownBy(() -> op(0, Input.get(), Output.number(1), 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);
