@@ -1,0 +1,40 @@
+package dev.raftkv.kv;
+
+import java.nio.charset.StandardCharsets;
+
+/** Constants of the snapshot format; the format itself is described in the package documentation. */
+final class SnapshotFormat {
+
+    /** The first eight bytes of every snapshot: ASCII {@code RKVSNAP} and a newline. */
+    static final byte[] MAGIC = "RKVSNAP\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** The one version this code writes and reads. */
+    static final int VERSION = 1;
+
+    /** Section tag that ends the section list. */
+    static final int END = 0;
+    /** One record: applied index (int64), log clock in milliseconds (int64). */
+    static final int SECTION_STATE = 1;
+    /** One record per pair, in key order: key length (int32), key, value (the rest). */
+    static final int SECTION_PAIRS = 2;
+    /** One record per session, least recently used first; see the package documentation. */
+    static final int SECTION_SESSIONS = 3;
+
+    static final int STATE_RECORD_BYTES = 16;
+    static final int SESSION_HEADER_BYTES = 8 + 8 + 8 + 4;
+    static final int RESULT_HEADER_BYTES = 8 + 4;
+
+    /** A record longer than this is taken for corruption rather than read (no key or value is near it). */
+    static final int MAX_RECORD_BYTES = 1 << 30;
+
+    private SnapshotFormat() {}
+
+    static String sectionName(int tag) {
+        return switch (tag) {
+            case SECTION_STATE -> "STATE";
+            case SECTION_PAIRS -> "PAIRS";
+            case SECTION_SESSIONS -> "SESSIONS";
+            default -> "section " + tag;
+        };
+    }
+}

@@ -1,0 +1,64 @@
+/**
+ * The key-value state machine that every replica applies the committed log to:
+ * {@link dev.raftkv.kv.KvStateMachine}.
+ *
+ * <h2>Story</h2>
+ * Log entries of type {@code ENTRY_COMMAND} carry a serialized
+ * {@link dev.raftkv.proto.Command}; the node's apply thread hands each to
+ * {@link dev.raftkv.kv.KvStateMachine#apply} in log order and completes the proposer's
+ * future with the {@link dev.raftkv.proto.CommandResult}. Reads (GET, range and prefix
+ * scans) run on the same thread once the applied index has reached the read's ReadIndex
+ * (linearizable) or at once (serializable); they never go through the log.
+ *
+ * <p>Applying is deterministic (no wall clock, no randomness, no environment), so all
+ * replicas reach the same state and the same results. Time exists only as the <em>log
+ * clock</em>, the largest {@code timestamp_millis} applied so far; client sessions
+ * (Ongaro thesis §6.3, {@link dev.raftkv.kv.SessionTable}) expire on it, idle too long
+ * or least recently used beyond a cap ({@link dev.raftkv.kv.SessionLimits}), and make
+ * writes exactly-once: a retried {@code (session_id, sequence)} gets its first result
+ * back instead of being applied again.
+ *
+ * <h2>Snapshot format, version 1</h2>
+ * {@link dev.raftkv.kv.KvStateMachine#writeSnapshot} streams the whole state; all
+ * integers are big-endian two's complement.
+ * <pre>
+ * snapshot := magic version section* end crc
+ * magic    := 8 bytes, ASCII "RKVSNAP\n" (52 4b 56 53 4e 41 50 0a)
+ * version  := int32, 1
+ * section  := tag:int32 (non-zero) count:int64 record{count}
+ * record   := length:int32 (0 .. 2^30) body:byte[length]
+ * end      := int32 0
+ * crc      := int32, CRC32C (Castagnoli) of every byte from magic through end
+ * </pre>
+ * Version 1 has three sections, each exactly once, written in this order:
+ * <dl>
+ * <dt>1 STATE</dt>
+ * <dd>one 16-byte record: applied index (int64), log clock in ms (int64).</dd>
+ * <dt>2 PAIRS</dt>
+ * <dd>one record per pair, in strictly increasing unsigned lexicographic key order:
+ * key length (int32), key bytes, value bytes (the rest of the record).</dd>
+ * <dt>3 SESSIONS</dt>
+ * <dd>one record per open session, from the least to the most recently used (the order
+ * is state: it decides which session the cap expires next): session id (int64),
+ * last-active log clock in ms (int64), acknowledged sequence (int64), result count
+ * (int32), then per retained result in increasing sequence order: sequence (int64),
+ * length (int32), a serialized {@code CommandResult}.</dd>
+ * </dl>
+ * A reader checks the magic, then the version, then each section and record as it
+ * reads them (a length that overruns its record, keys out of order, an unknown or
+ * repeated section are errors), and last the checksum;
+ * any failure is a {@link dev.raftkv.kv.SnapshotFormatException} naming what is wrong.
+ *
+ * <p><b>Evolution.</b> A new kind of state (the cluster configuration, planned next)
+ * becomes a new section with a new tag, and a new version number, since a reader that
+ * skipped a section it does not know would silently lose state. The format needs the
+ * writer only to iterate a frozen view once, section by section, with record lengths
+ * known before each record, so a copy-on-write view that lets {@code apply} continue
+ * during the write fits without changing the format.
+ *
+ * <h2>Threading</h2>
+ * Everything here is confined to the node's apply thread, except the pure functions of
+ * {@link dev.raftkv.kv.Keys} and the immutable {@link dev.raftkv.kv.KeyValue} and
+ * {@link dev.raftkv.kv.SessionLimits}.
+ */
+package dev.raftkv.kv;
