@@ -11,5 +11,7 @@ public enum InjectedBug {
     /** Grant votes without the "candidate's log is at least as up-to-date" check (§5.4.1). */
     VOTE_WITHOUT_LOG_CHECK,
     /** Acknowledge appended entries before they are durable (Figure 2, persistent state). */
-    ACK_BEFORE_DURABLE
+    ACK_BEFORE_DURABLE,
+    /** Serve a ReadIndex read without the heartbeat round that proves leadership (thesis §6.4 step 3). */
+    READ_WITHOUT_LEADERSHIP_CHECK
 }

@@ -84,6 +84,13 @@ final class Progress {
         return updated;
     }
 
+    /** Frees the oldest in-flight slot when the window is full, so a lost append cannot stall replication forever. */
+    void freeFirstInflightIfFull() {
+        if (mode == Mode.REPLICATE && inflights.isFull()) {
+            inflights.freeFirst();
+        }
+    }
+
     /** Releases in-flight slots of appends up to {@code index}, which the follower has acknowledged. */
     void freeInflightsUpTo(long index) {
         inflights.freeUpTo(index);
@@ -157,6 +164,13 @@ final class Progress {
 
         void freeUpTo(long index) {
             while (count > 0 && lastIndexes[start] <= index) {
+                start = (start + 1) % lastIndexes.length;
+                count--;
+            }
+        }
+
+        void freeFirst() {
+            if (count > 0) {
                 start = (start + 1) % lastIndexes.length;
                 count--;
             }

@@ -63,6 +63,11 @@ public final class RaftNode {
     private final List<ReadIndexTracker.PendingRead> readsAwaitingTermCommit = new ArrayList<>();
     /** Followers to send appends to at the next {@link #ready()}: sends are batched. */
     private final Set<String> appendsDue = new LinkedHashSet<>();
+    /**
+     * Followers that are behind after a heartbeat round: send them an append even if it
+     * carries no entry, so one lost in flight is found (the follower rejects the gap).
+     */
+    private final Set<String> probesDue = new LinkedHashSet<>();
     /** The commit index rose since the last batch: tell followers even without new entries. */
     private boolean commitDue;
 
@@ -216,7 +221,7 @@ public final class RaftNode {
         return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || !readStates.isEmpty()
                 || log.hasUnstable() || log.hasEntriesToApply()
                 || !softState().equals(lastSoftState) || !hardState().equals(lastHardState)
-                || (role == Role.LEADER && (!appendsDue.isEmpty() || commitDue || reads.roundNeeded()));
+                || (role == Role.LEADER && (!appendsDue.isEmpty() || !probesDue.isEmpty() || commitDue || reads.roundNeeded()));
     }
 
     /**
@@ -352,6 +357,7 @@ public final class RaftNode {
         reads.reset();
         readsAwaitingTermCommit.clear();
         appendsDue.clear();
+        probesDue.clear();
         commitDue = false;
     }
 
@@ -536,7 +542,10 @@ public final class RaftNode {
                     pr.setRecentActive(true);
                     pr.resumeProbe();
                     if (pr.match() < log.lastIndex()) {
-                        appendsDue.add(m.getFrom());
+                        // An append may have been lost: free a slot if the window is stuck
+                        // full, and send at least an empty append to expose a gap.
+                        pr.freeFirstInflightIfFull();
+                        probesDue.add(m.getFrom());
                     }
                     answerReads(reads.ack(m.getFrom(), m.getReadSeq(), id, tracker.voters(), tracker.quorum()));
                 }
@@ -604,6 +613,7 @@ public final class RaftNode {
 
     private void flushAppends() {
         Set<String> targets = new LinkedHashSet<>(appendsDue);
+        targets.addAll(probesDue);
         if (commitDue) {
             for (String voter : tracker.voters()) {
                 if (!voter.equals(id)) {
@@ -612,9 +622,10 @@ public final class RaftNode {
             }
         }
         for (String to : targets) {
-            sendAppends(to, commitDue);
+            sendAppends(to, commitDue || probesDue.contains(to));
         }
         appendsDue.clear();
+        probesDue.clear();
         commitDue = false;
     }
 
@@ -656,6 +667,10 @@ public final class RaftNode {
             // Until an entry of its own term commits, the leader may not know the
             // latest commit index (thesis §6.4, step 1).
             readsAwaitingTermCommit.add(read);
+            return;
+        }
+        if (config.has(InjectedBug.READ_WITHOUT_LEADERSHIP_CHECK)) {
+            answerReads(List.of(new ReadIndexTracker.PendingRead(requestId, from, log.committed(), 0)));
             return;
         }
         reads.add(requestId, from, log.committed());

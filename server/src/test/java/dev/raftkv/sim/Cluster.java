@@ -1,0 +1,221 @@
+package dev.raftkv.sim;
+
+import com.google.protobuf.ByteString;
+import dev.raftkv.raft.InjectedBug;
+import dev.raftkv.raft.RaftConfig;
+import dev.raftkv.raft.RaftNode;
+import dev.raftkv.raft.Role;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * A simulated cluster: nodes, clients, the network between them and the invariant
+ * checker, all on one {@link EventQueue}. Everything random draws from one seeded
+ * source, so a cluster built from the same seed and driven the same way does the
+ * same thing, event for event.
+ */
+final class Cluster {
+
+    /** Settings of a simulated cluster. Times in simulated milliseconds. */
+    record Settings(int nodes, int tickMillis, int electionTicks, int heartbeatTicks, int maxEntriesPerMessage,
+                    int maxInflightMessages, int maxFsyncDelayMillis, int requestTimeoutMillis,
+                    Set<InjectedBug> bugs) {
+
+        static Settings defaults(int nodes) {
+            return new Settings(nodes, 10, 10, 2, 64, 8, 2, 400, Set.of());
+        }
+
+        Settings withBugs(Set<InjectedBug> bugs) {
+            return new Settings(nodes, tickMillis, electionTicks, heartbeatTicks, maxEntriesPerMessage,
+                    maxInflightMessages, maxFsyncDelayMillis, requestTimeoutMillis, bugs);
+        }
+    }
+
+    private final Settings settings;
+    private final EventQueue queue = new EventQueue();
+    private final SplittableRandom random;
+    private final SimNetwork network;
+    private final InvariantChecker checker = new InvariantChecker(queue);
+    private final Map<String, SimNode> nodes = new LinkedHashMap<>();
+    private final Map<String, SimClient> clients = new LinkedHashMap<>();
+    private final List<String> nodeIds = new ArrayList<>();
+    private long churnUntilMillis = -1;
+    private SplittableRandom churnRandom;
+
+    Cluster(long seed, Settings settings) {
+        this.settings = settings;
+        this.random = new SplittableRandom(seed);
+        this.network = new SimNetwork(queue, random.split());
+        for (int i = 1; i <= settings.nodes(); i++) {
+            nodeIds.add("n" + i);
+        }
+        for (String id : nodeIds) {
+            nodes.put(id, new SimNode(id, this, random.split()));
+        }
+    }
+
+    /** Starts every node. */
+    void start() {
+        nodes.values().forEach(SimNode::start);
+    }
+
+    SimClient addClient(List<ByteString> keys, int operations) {
+        String id = "c" + (clients.size() + 1);
+        SimClient client = new SimClient(id, this, random.split(), keys, operations);
+        clients.put(id, client);
+        return client;
+    }
+
+    RaftConfig raftConfig(String id, RandomGenerator electionRandom) {
+        return RaftConfig.defaults(id, nodeIds, electionRandom)
+                .withTicks(settings.electionTicks(), settings.heartbeatTicks())
+                .withMessageLimits(1 << 20, settings.maxEntriesPerMessage(), settings.maxInflightMessages())
+                .withInjectedBugs(settings.bugs());
+    }
+
+    /** Runs events until {@code condition} holds or simulated time passes {@code deadlineMillis}; returns whether it held. */
+    boolean runUntil(java.util.function.BooleanSupplier condition, long deadlineMillis) {
+        while (!condition.getAsBoolean()) {
+            if (checker.violation() != null) {
+                return false;
+            }
+            if (!queue.runNext(deadlineMillis)) {
+                return condition.getAsBoolean();
+            }
+        }
+        return true;
+    }
+
+    /** Runs every event up to {@code timeMillis}. */
+    void runFor(long millis) {
+        long until = queue.nowMillis() + millis;
+        while (checker.violation() == null && queue.runNext(until)) {
+            // each event does its own work
+        }
+    }
+
+    /** The one leader that every up node agrees on with the highest term, or null. */
+    SimNode leader() {
+        SimNode leader = null;
+        for (SimNode node : nodes.values()) {
+            if (node.isUp() && node.raft().role() == Role.LEADER
+                    && (leader == null || node.raft().term() > leader.raft().term())) {
+                leader = node;
+            }
+        }
+        return leader;
+    }
+
+    /** Whether some leader's term is acknowledged by a quorum of up nodes as their leader. */
+    boolean hasStableLeader() {
+        SimNode leader = leader();
+        if (leader == null) {
+            return false;
+        }
+        int following = 0;
+        for (SimNode node : nodes.values()) {
+            RaftNode raft = node.isUp() ? node.raft() : null;
+            if (raft != null && raft.term() == leader.raft().term() && leader.id.equals(raft.leaderId())) {
+                following++;
+            }
+        }
+        return following >= nodes.size() / 2 + 1;
+    }
+
+    /**
+     * Until {@code untilMillis}, every new leader is crashed or cut off within a few
+     * milliseconds of its election: short reigns that leave logs partly replicated,
+     * the situation of the paper's Figure 8.
+     */
+    void churnLeadersUntil(long untilMillis, SplittableRandom random) {
+        churnUntilMillis = untilMillis;
+        churnRandom = random;
+    }
+
+    void onLeaderElected(SimNode leader) {
+        if (queue.nowMillis() >= churnUntilMillis) {
+            return;
+        }
+        boolean crash = churnRandom.nextBoolean();
+        int restartAfter = 20 + churnRandom.nextInt(300);
+        queue.after(churnRandom.nextInt(15), () -> {
+            if (!leader.isUp()) {
+                return;
+            }
+            if (crash) {
+                leader.crash();
+                queue.after(restartAfter, () -> {
+                    if (!leader.isUp()) {
+                        leader.start();
+                    }
+                });
+            } else {
+                List<String> others = new ArrayList<>(nodeIds);
+                others.remove(leader.id);
+                network.partition(List.of(leader.id), others);
+                queue.after(restartAfter, network::healAll);
+            }
+        });
+    }
+
+    SimNode node(String id) {
+        return nodes.get(id);
+    }
+
+    List<SimNode> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    List<String> nodeIds() {
+        return nodeIds;
+    }
+
+    SimClient client(String id) {
+        return clients.get(id);
+    }
+
+    List<SimClient> clients() {
+        return List.copyOf(clients.values());
+    }
+
+    String randomNodeId(SplittableRandom from) {
+        return nodeIds.get(from.nextInt(nodeIds.size()));
+    }
+
+    EventQueue queue() {
+        return queue;
+    }
+
+    SimNetwork network() {
+        return network;
+    }
+
+    InvariantChecker checker() {
+        return checker;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    int tickMillis() {
+        return settings.tickMillis();
+    }
+
+    int requestTimeoutMillis() {
+        return settings.requestTimeoutMillis();
+    }
+
+    long fsyncDelayMillis(SplittableRandom from) {
+        return from.nextInt(settings.maxFsyncDelayMillis() + 1);
+    }
+}

@@ -1,0 +1,325 @@
+package dev.raftkv.sim;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.proto.Command;
+import dev.raftkv.proto.CommandResult;
+import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.EntryType;
+import dev.raftkv.proto.HardState;
+import dev.raftkv.proto.Message;
+import dev.raftkv.raft.NotLeaderException;
+import dev.raftkv.raft.Proposal;
+import dev.raftkv.raft.RaftNode;
+import dev.raftkv.raft.ReadState;
+import dev.raftkv.raft.Ready;
+import dev.raftkv.raft.Role;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A simulated node: the real {@link RaftNode} core and {@link KvStateMachine}, driven
+ * the way the production driver drives them (persist, send, apply, advance), on a
+ * {@link SimDisk} that loses unsynced writes when the node crashes.
+ */
+final class SimNode {
+
+    private record Waiter(String clientId, long attemptId, long term) {
+    }
+
+    private record PendingRead(String clientId, long attemptId, ClientMessages.Request request) {
+    }
+
+    private record ConfirmedRead(PendingRead read, long index) {
+    }
+
+    final String id;
+    private final Cluster cluster;
+    private final SplittableRandom random;
+    private SimDisk disk = new SimDisk();
+    private RaftNode raft;
+    private KvStateMachine stateMachine;
+    private boolean up;
+    /** Bumped by every crash, so events of an earlier life are ignored. */
+    private int incarnation;
+    private Ready persisting;
+    private final Map<Long, Waiter> waiters = new HashMap<>();
+    private final Map<Long, PendingRead> pendingReads = new HashMap<>();
+    private final List<ConfirmedRead> confirmedReads = new ArrayList<>();
+    private long nextReadId = 1;
+    private long appliedIndex;
+    /** A paused process (a long GC, a stalled VM) handles nothing before this time. */
+    private long pausedUntilMillis;
+
+    SimNode(String id, Cluster cluster, SplittableRandom random) {
+        this.id = id;
+        this.cluster = cluster;
+        this.random = random;
+    }
+
+    boolean isUp() {
+        return up;
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    RaftNode raft() {
+        return raft;
+    }
+
+    KvStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** Starts (or restarts) the node from what its disk holds; the state machine replays the log. */
+    void start() {
+        raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
+        stateMachine = new KvStateMachine();
+        appliedIndex = 0;
+        up = true;
+        cluster.checker().onRestart(id);
+        int life = incarnation;
+        cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
+        process();
+    }
+
+    /** Kills the node: everything in memory is gone and the disk keeps what it keeps. */
+    void crash() {
+        if (!up) {
+            return;
+        }
+        up = false;
+        incarnation++;
+        disk = disk.crash(random);
+        raft = null;
+        stateMachine = null;
+        persisting = null;
+        waiters.clear();
+        pendingReads.clear();
+        confirmedReads.clear();
+        cluster.queue().trace("crash", id, new byte[0]);
+    }
+
+    /** Freezes the process for {@code millis}: what arrives meanwhile waits, in order, and its clock stops. */
+    void pause(long millis) {
+        pausedUntilMillis = Math.max(pausedUntilMillis, cluster.queue().nowMillis() + millis);
+    }
+
+    /** If the process is paused, puts {@code action} off until it resumes and returns true. */
+    private boolean deferredWhilePaused(Runnable action) {
+        long now = cluster.queue().nowMillis();
+        if (now >= pausedUntilMillis) {
+            return false;
+        }
+        cluster.queue().after(pausedUntilMillis - now, action);
+        return true;
+    }
+
+    private void onTick(int life) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> onTick(life))) {
+            return;
+        }
+        raft.tick();
+        process();
+        cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
+    }
+
+    void receive(Message m) {
+        if (!up || deferredWhilePaused(() -> receive(m))) {
+            return;
+        }
+        cluster.queue().trace("msg", id, m.toByteArray());
+        raft.step(m);
+        process();
+    }
+
+    void receive(ClientMessages.Request request) {
+        if (!up || deferredWhilePaused(() -> receive(request))) {
+            return;
+        }
+        cluster.queue().trace("req", id, request.traceBytes());
+        if (request.isRead()) {
+            long readId = nextReadId++;
+            try {
+                raft.readIndex(readId);
+                pendingReads.put(readId, new PendingRead(request.clientId(), request.attemptId(), request));
+            } catch (NotLeaderException e) {
+                reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), null));
+            }
+        } else if (raft.role() == Role.LEADER) {
+            Proposal proposal = raft.propose(List.of(request.command().toByteString()));
+            waiters.put(proposal.firstIndex(), new Waiter(request.clientId(), request.attemptId(), proposal.term()));
+        } else if (raft.leaderId() != null && !request.forwarded()) {
+            // The original spec's leader forwarding: a follower passes the request on.
+            String leader = raft.leaderId();
+            cluster.network().send(id, leader, request.forward(), r -> cluster.node(leader).receive(r));
+        } else {
+            reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), raft.leaderId()));
+        }
+        process();
+    }
+
+    private void reply(String clientId, ClientMessages.Response response) {
+        cluster.network().send(id, clientId, response, r -> cluster.client(clientId).receive(r));
+    }
+
+    /** Carries out the core's batches until it has none, or one is waiting for its disk write. */
+    private void process() {
+        while (up && persisting == null && raft.hasReady()) {
+            Ready ready = raft.ready();
+            if (ready.softState() != null) {
+                cluster.checker().onSoftState(this, ready.softState());
+                if (ready.softState().role() != Role.LEADER) {
+                    failWaiters();
+                } else {
+                    cluster.onLeaderElected(this);
+                }
+            }
+            for (Message m : ready.messages()) {
+                send(m);
+            }
+            if (!ready.entries().isEmpty()) {
+                cluster.checker().onWrite(this, ready.entries());
+                disk.append(ready.entries());
+            }
+            if (ready.hardState() != null) {
+                cluster.checker().onCommit(this, ready.hardState().getCommit());
+                disk.setHardState(ready.hardState());
+            }
+            persisting = ready;
+            int life = incarnation;
+            cluster.queue().after(cluster.fsyncDelayMillis(random), () -> onPersisted(life, ready));
+        }
+    }
+
+    private void onPersisted(int life, Ready ready) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> onPersisted(life, ready))) {
+            return;
+        }
+        if (ready.mustSync()) {
+            disk.sync();
+        }
+        for (Message m : ready.messagesAfterPersist()) {
+            send(m);
+        }
+        for (Entry entry : ready.committedEntries()) {
+            apply(entry);
+        }
+        for (ReadState readState : ready.readStates()) {
+            PendingRead read = pendingReads.remove(readState.requestId());
+            if (read != null) {
+                confirmedReads.add(new ConfirmedRead(read, readState.index()));
+            }
+        }
+        serveReads();
+        persisting = null;
+        raft.advance(ready);
+        process();
+    }
+
+    private void apply(Entry entry) {
+        cluster.checker().onApply(this, entry);
+        Waiter waiter = waiters.remove(entry.getIndex());
+        appliedIndex = entry.getIndex();
+        if (entry.getType() != EntryType.ENTRY_COMMAND) {
+            stateMachine.skip(entry.getIndex());
+            return;
+        }
+        Command command;
+        try {
+            command = Command.parseFrom(entry.getData());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("entry " + entry.getIndex() + " holds no command", e);
+        }
+        CommandResult result = stateMachine.apply(entry.getIndex(), command);
+        if (waiter != null) {
+            boolean mine = waiter.term() == entry.getTerm();
+            reply(waiter.clientId(), mine
+                    ? new ClientMessages.Response(waiter.attemptId(), ClientMessages.Status.OK, result, null, id)
+                    : ClientMessages.Response.retry(waiter.attemptId()));
+        }
+    }
+
+    private void serveReads() {
+        Iterator<ConfirmedRead> it = confirmedReads.iterator();
+        while (it.hasNext()) {
+            ConfirmedRead confirmed = it.next();
+            if (confirmed.index() <= appliedIndex) {
+                it.remove();
+                PendingRead read = confirmed.read();
+                reply(read.clientId(), new ClientMessages.Response(read.attemptId(), ClientMessages.Status.OK, null,
+                        stateMachine.get(read.request().readKey()).orElse(null), raft.leaderId()));
+            }
+        }
+    }
+
+    /** A node that stops leading fails its waiting writes: they may still commit, so clients retry. */
+    private void failWaiters() {
+        for (Waiter waiter : waiters.values()) {
+            reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
+        }
+        waiters.clear();
+    }
+
+    private void send(Message m) {
+        checkDurableBeforeSending(m);
+        String to = m.getTo();
+        int life = incarnation;
+        cluster.network().send(id, to, m, msg -> {
+            if (life != incarnation && cluster.network().loseInFlightOfCrashedSender()) {
+                return;
+            }
+            cluster.node(to).receive(msg);
+        });
+    }
+
+    /**
+     * The persistence rule of Figure 2: what a vote or an acknowledgement promises must
+     * already be on stable storage when it is sent. One batch may answer several terms
+     * (a vote in term 5, then one in term 6); an answer from a term the node has durably
+     * left is covered by that later term, in which it can no longer vote or append for
+     * the earlier one.
+     */
+    private void checkDurableBeforeSending(Message m) {
+        HardState durable = disk.durableHardState();
+        if (durable.getTerm() > m.getTerm()) {
+            return;
+        }
+        switch (m.getType()) {
+            case MSG_APPEND_RESPONSE -> {
+                // The entry acknowledged in term T at index i has a term of at most T.
+                if (!m.getReject() && m.getIndex() > 0 && !disk.holdsDurably(m.getIndex(), m.getTerm())) {
+                    cluster.checker().fail(id + " acknowledged entry " + m.getIndex() + " before it was durable");
+                }
+            }
+            case MSG_VOTE_RESPONSE -> {
+                if (!m.getReject() && (durable.getTerm() != m.getTerm() || !durable.getVotedFor().equals(m.getTo()))) {
+                    cluster.checker().fail(id + " granted its vote to " + m.getTo() + " in term " + m.getTerm()
+                            + " before it was durable (durable: term " + durable.getTerm() + ", vote '"
+                            + durable.getVotedFor() + "')");
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** The state machine's snapshot bytes: equal on two nodes exactly when their states are. */
+    byte[] stateImage() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            stateMachine.writeSnapshot(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
