@@ -16,8 +16,9 @@ import io.grpc.protobuf.ProtoUtils;
  *   <li>{@code FAILED_PRECONDITION} / {@code OUT_OF_RANGE}: the command was applied and
  *       its result is an error (CAS mismatch, ADD on a non-number, overflow, expired
  *       session); {@link #RESULT} holds the {@link CommandResult}.</li>
- *   <li>{@code DEADLINE_EXCEEDED}: the outcome of a write is unknown; retrying it with the
- *       same write header applies it at most once.</li>
+ *   <li>{@code DEADLINE_EXCEEDED}, {@code ABORTED}: the outcome of a write is unknown (the
+ *       deadline passed, or the leader lost leadership after proposing it); retrying it with
+ *       the same write header applies it at most once.</li>
  * </ul>
  */
 public final class Trailers {

@@ -329,6 +329,15 @@ public final class RaftNode {
         return tracker.voters();
     }
 
+    /** The match index of each voter as this leader sees it; empty unless leader. For status output. */
+    public java.util.Map<String, Long> matchIndexes() {
+        java.util.Map<String, Long> result = new java.util.LinkedHashMap<>();
+        if (role == Role.LEADER) {
+            tracker.all().forEach((member, pr) -> result.put(member, pr.match()));
+        }
+        return result;
+    }
+
     /** Progress of each follower as the leader sees it (empty unless leader), for status output. */
     public String describeProgress() {
         return role == Role.LEADER ? tracker.all().toString() : "{}";

@@ -1,0 +1,106 @@
+package dev.raftkv.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's two embedded Netty gRPC servers, peer and client, each on its own port
+ * with its own event-loop groups and executor, all shut down on close (shared static
+ * loops would outlive an application undeploy).
+ */
+final class GrpcEndpoints implements AutoCloseable {
+
+    private final Server peerServer;
+    private final Server clientServer;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService executor;
+
+    private GrpcEndpoints(Server peerServer, Server clientServer, EventLoopGroup boss, EventLoopGroup workers,
+                          ExecutorService executor) {
+        this.peerServer = peerServer;
+        this.clientServer = clientServer;
+        this.boss = boss;
+        this.workers = workers;
+        this.executor = executor;
+    }
+
+    static GrpcEndpoints start(RaftServer node, ThreadFactory threadFactory) {
+        NodeConfig config = node.config();
+        EventLoopGroup boss = new NioEventLoopGroup(1, threadFactory);
+        EventLoopGroup workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                threadFactory);
+        ExecutorService executor = Executors.newFixedThreadPool(
+                Math.max(4, Runtime.getRuntime().availableProcessors() * 2), threadFactory);
+        Server peer = build(config.bindHost(), config.peerPort(), boss, workers, executor)
+                .addService(new RaftPeerService(node, TimeSource.SYSTEM)).build();
+        Server client = build(config.bindHost(), config.clientPort(), boss, workers, executor)
+                .addService(new KvService(node, TimeSource.SYSTEM)).build();
+        try {
+            peer.start();
+        } catch (IOException e) {
+            shutdown(boss, workers, executor);
+            throw new ConfigException("raftkv.peer.port", "cannot listen on " + config.bindHost() + ":"
+                    + config.peerPort() + ": " + e.getMessage());
+        }
+        try {
+            client.start();
+        } catch (IOException e) {
+            peer.shutdownNow();
+            shutdown(boss, workers, executor);
+            throw new ConfigException("raftkv.client.port", "cannot listen on " + config.bindHost() + ":"
+                    + config.clientPort() + ": " + e.getMessage());
+        }
+        return new GrpcEndpoints(peer, client, boss, workers, executor);
+    }
+
+    private static NettyServerBuilder build(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
+                                            ExecutorService executor) {
+        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .bossEventLoopGroup(boss).workerEventLoopGroup(workers)
+                .channelType(NioServerSocketChannel.class).executor(executor)
+                .maxInboundMessageSize(64 << 20);
+    }
+
+    int peerPort() {
+        return peerServer.getPort();
+    }
+
+    int clientPort() {
+        return clientServer.getPort();
+    }
+
+    @Override
+    public void close() {
+        clientServer.shutdown();
+        // Peer streams live as long as the peers do: nothing to drain there.
+        peerServer.shutdownNow();
+        try {
+            if (!clientServer.awaitTermination(5, TimeUnit.SECONDS)) {
+                clientServer.shutdownNow();
+            }
+            peerServer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            clientServer.shutdownNow();
+            peerServer.shutdownNow();
+        }
+        shutdown(boss, workers, executor);
+    }
+
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService executor) {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        executor.shutdownNow();
+    }
+
+}

@@ -1,0 +1,172 @@
+package dev.raftkv.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The settings of one node, read from {@code raftkv.*} properties. The same names
+ * work as JVM system properties (the plain launcher), MicroProfile Config sources and
+ * environment variables ({@code RAFTKV_NODE_ID} for {@code raftkv.node.id}).
+ *
+ * @param nodeId {@code raftkv.node.id}
+ * @param clusterId {@code raftkv.cluster.id}: a node refuses data written for another cluster
+ * @param members {@code raftkv.members}: {@code id=host:peerPort[:clientPort],...}, this node among them
+ * @param peerPort {@code raftkv.peer.port}: where peers connect (default: this node's member entry)
+ * @param clientPort {@code raftkv.client.port}: where clients connect
+ * @param bindHost {@code raftkv.bind.host}: the address both ports listen on
+ * @param dataDir {@code raftkv.data.dir}
+ * @param walBackend {@code raftkv.wal.backend}: {@code rocksdb}, {@code chronicle} or {@code memory}
+ * @param tickInterval {@code raftkv.raft.tick-ms}: one Raft tick
+ * @param electionTicks {@code raftkv.raft.election-ticks}
+ * @param heartbeatTicks {@code raftkv.raft.heartbeat-ticks}
+ * @param maxPendingProposals {@code raftkv.raft.max-pending-proposals}: past it, writes get RESOURCE_EXHAUSTED
+ * @param maxKeyBytes {@code raftkv.kv.max-key-bytes}
+ * @param maxValueBytes {@code raftkv.kv.max-value-bytes}
+ * @param requestTimeout {@code raftkv.client.request-timeout-ms}: deadline of requests that carry none
+ */
+public record NodeConfig(
+        String nodeId,
+        String clusterId,
+        Map<String, Member> members,
+        int peerPort,
+        int clientPort,
+        String bindHost,
+        Path dataDir,
+        String walBackend,
+        Duration tickInterval,
+        int electionTicks,
+        int heartbeatTicks,
+        int maxPendingProposals,
+        int maxKeyBytes,
+        int maxValueBytes,
+        Duration requestTimeout) {
+
+    private static final Pattern MEMBER = Pattern.compile("([A-Za-z0-9_.-]+)=([^:=,\\s]+):(\\d+)(?::(\\d+))?");
+
+    public NodeConfig {
+        members = Map.copyOf(new LinkedHashMap<>(members));
+    }
+
+    /** This node's own member entry. */
+    public Member self() {
+        return members.get(nodeId);
+    }
+
+    /**
+     * Reads and validates every setting through {@code lookup} (property name to value).
+     *
+     * @throws ConfigException naming the first property that is missing or wrong
+     */
+    public static NodeConfig load(Function<String, Optional<String>> lookup) {
+        Reader r = new Reader(lookup);
+        String nodeId = r.required("raftkv.node.id");
+        Map<String, Member> members = parseMembers(r.required("raftkv.members"));
+        if (!members.containsKey(nodeId)) {
+            throw new ConfigException("raftkv.members", "does not list this node's id '" + nodeId + "' (members: "
+                    + members.keySet() + ")");
+        }
+        Member self = members.get(nodeId);
+        int peerPort = r.port("raftkv.peer.port", self.peerPort());
+        int clientPort = r.port("raftkv.client.port", self.clientPort() == 0 ? 9000 : self.clientPort());
+        if (peerPort == clientPort && peerPort != 0) {
+            throw new ConfigException("raftkv.client.port", "clashes with raftkv.peer.port (both " + peerPort + ")");
+        }
+        String backend = r.optional("raftkv.wal.backend").orElse("rocksdb");
+        if (!backend.matches("rocksdb|chronicle|memory")) {
+            throw new ConfigException("raftkv.wal.backend", "unknown backend '" + backend
+                    + "'; use rocksdb, chronicle or memory");
+        }
+        int electionTicks = r.integer("raftkv.raft.election-ticks", 10, 2, 1000);
+        int heartbeatTicks = r.integer("raftkv.raft.heartbeat-ticks", 1, 1, 1000);
+        if (heartbeatTicks >= electionTicks) {
+            throw new ConfigException("raftkv.raft.heartbeat-ticks", "must be below raftkv.raft.election-ticks ("
+                    + heartbeatTicks + " >= " + electionTicks + ")");
+        }
+        return new NodeConfig(
+                nodeId,
+                r.optional("raftkv.cluster.id").orElse("raftkv"),
+                members,
+                peerPort,
+                clientPort,
+                r.optional("raftkv.bind.host").orElse("127.0.0.1"),
+                Path.of(r.required("raftkv.data.dir")),
+                backend,
+                Duration.ofMillis(r.integer("raftkv.raft.tick-ms", 50, 1, 60_000)),
+                electionTicks,
+                heartbeatTicks,
+                r.integer("raftkv.raft.max-pending-proposals", 10_000, 1, 10_000_000),
+                r.integer("raftkv.kv.max-key-bytes", 4096, 1, 1 << 20),
+                r.integer("raftkv.kv.max-value-bytes", 1 << 20, 1, 64 << 20),
+                Duration.ofMillis(r.integer("raftkv.client.request-timeout-ms", 5_000, 1, 3_600_000)));
+    }
+
+    /** Looks names up as system properties, then as environment variables ({@code RAFTKV_NODE_ID}). */
+    public static Function<String, Optional<String>> systemLookup() {
+        return name -> {
+            String value = System.getProperty(name);
+            if (value == null) {
+                value = System.getenv(name.toUpperCase().replace('.', '_').replace('-', '_'));
+            }
+            return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+        };
+    }
+
+    static Map<String, Member> parseMembers(String text) {
+        Map<String, Member> members = new LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            String item = part.strip();
+            Matcher m = MEMBER.matcher(item);
+            if (!m.matches()) {
+                throw new ConfigException("raftkv.members", "'" + item + "' is not id=host:peerPort[:clientPort]");
+            }
+            String id = m.group(1);
+            int peerPort = Integer.parseInt(m.group(3));
+            int clientPort = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
+            if (peerPort < 1 || peerPort > 65535 || clientPort > 65535) {
+                throw new ConfigException("raftkv.members", "'" + item + "' has a port outside 1..65535");
+            }
+            if (members.put(id, new Member(id, m.group(2), peerPort, clientPort)) != null) {
+                throw new ConfigException("raftkv.members", "lists '" + id + "' twice");
+            }
+        }
+        return members;
+    }
+
+    private record Reader(Function<String, Optional<String>> lookup) {
+
+        Optional<String> optional(String name) {
+            return lookup.apply(name);
+        }
+
+        String required(String name) {
+            return lookup.apply(name).orElseThrow(() -> new ConfigException(name, "is required"));
+        }
+
+        int integer(String name, int defaultValue, int min, int max) {
+            Optional<String> text = lookup.apply(name);
+            if (text.isEmpty()) {
+                return defaultValue;
+            }
+            int value;
+            try {
+                value = Integer.parseInt(text.get());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, "'" + text.get() + "' is not a whole number");
+            }
+            if (value < min || value > max) {
+                throw new ConfigException(name, value + " is outside " + min + ".." + max);
+            }
+            return value;
+        }
+
+        int port(String name, int defaultValue) {
+            return integer(name, defaultValue, 0, 65535);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.raftkv.server;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters and the fsync latency histogram of one node, updated by the event loop and
+ * read by any thread (metrics endpoints, status).
+ */
+public final class NodeMetrics {
+
+    /** Upper bounds of the fsync latency buckets, in microseconds; the last bucket is unbounded. */
+    public static final long[] SYNC_BUCKET_BOUNDS_MICROS = {100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000,
+        50_000, 100_000, 250_000, 1_000_000};
+
+    final LongAdder proposals = new LongAdder();
+    final LongAdder rejectedProposals = new LongAdder();
+    final LongAdder leaderChanges = new LongAdder();
+    private final LongAdder syncs = new LongAdder();
+    private final LongAdder syncNanos = new LongAdder();
+    private final AtomicLongArray syncBuckets = new AtomicLongArray(SYNC_BUCKET_BOUNDS_MICROS.length + 1);
+
+    void recordSync(long nanos) {
+        syncs.increment();
+        syncNanos.add(nanos);
+        long micros = nanos / 1_000;
+        int bucket = 0;
+        while (bucket < SYNC_BUCKET_BOUNDS_MICROS.length && micros > SYNC_BUCKET_BOUNDS_MICROS[bucket]) {
+            bucket++;
+        }
+        syncBuckets.incrementAndGet(bucket);
+    }
+
+    /** Commands this node proposed as leader. */
+    public long proposals() {
+        return proposals.sum();
+    }
+
+    /** Writes refused because the proposal queue was full. */
+    public long rejectedProposals() {
+        return rejectedProposals.sum();
+    }
+
+    /** Times this node saw a new leader. */
+    public long leaderChanges() {
+        return leaderChanges.sum();
+    }
+
+    public long syncs() {
+        return syncs.sum();
+    }
+
+    public long syncNanosTotal() {
+        return syncNanos.sum();
+    }
+
+    /** Syncs per bucket of {@link #SYNC_BUCKET_BOUNDS_MICROS} (not cumulative). */
+    public long[] syncBuckets() {
+        long[] copy = new long[syncBuckets.length()];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = syncBuckets.get(i);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,197 @@
+package dev.raftkv.server;
+
+import dev.raftkv.proto.ForwardRequest;
+import dev.raftkv.proto.ForwardResponse;
+import dev.raftkv.proto.Message;
+import dev.raftkv.proto.RaftPeerGrpc;
+import dev.raftkv.proto.StreamSummary;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NegotiationType;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Outgoing peer traffic: one long-lived {@code RaftPeer.Stream} per peer carries this
+ * node's Raft messages in order, and unary {@code Forward} calls carry client writes
+ * to the leader. Sending never blocks the event loop. When a peer cannot keep up,
+ * messages beyond a bounded backlog are dropped: Raft recovers from lost messages
+ * (heartbeat responses re-probe the follower), memory does not grow without bound.
+ */
+final class PeerTransport implements AutoCloseable {
+
+    private static final Logger LOG = System.getLogger(PeerTransport.class.getName());
+    /** Messages handed to a stream that is not ready before further ones are dropped. */
+    private static final int MAX_UNREADY_MESSAGES = 4096;
+    private static final long RECONNECT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final String selfId;
+    private final EventLoopGroup eventLoop;
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
+
+    PeerTransport(String selfId, Collection<Member> members, ThreadFactory threadFactory, LongSupplier nanoClock) {
+        this.selfId = selfId;
+        this.nanoClock = nanoClock;
+        this.eventLoop = new NioEventLoopGroup(1, threadFactory);
+        for (Member member : members) {
+            if (!member.id().equals(selfId)) {
+                links.put(member.id(), new Link(member));
+            }
+        }
+    }
+
+    /** Sends {@code m} to {@code m.getTo()}; a message to an unknown node is dropped. Called by the event loop. */
+    void send(Message m) {
+        Link link = links.get(m.getTo());
+        if (link != null) {
+            link.send(m);
+        }
+    }
+
+    /** Forwards a client write to the leader {@code leaderId}. */
+    CompletableFuture<ForwardResponse> forward(String leaderId, ForwardRequest request, long deadlineMillis) {
+        Link link = links.get(leaderId);
+        CompletableFuture<ForwardResponse> future = new CompletableFuture<>();
+        if (link == null) {
+            future.completeExceptionally(new IllegalStateException("no connection to node " + leaderId));
+            return future;
+        }
+        RaftPeerGrpc.newStub(link.channel).withDeadlineAfter(Math.max(1, deadlineMillis), TimeUnit.MILLISECONDS)
+                .forward(request, new StreamObserver<>() {
+                    @Override
+                    public void onNext(ForwardResponse value) {
+                        future.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        future.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        // onNext completed the future
+                    }
+                });
+        return future;
+    }
+
+    long dropped() {
+        return links.values().stream().mapToLong(l -> l.dropped).sum();
+    }
+
+    @Override
+    public void close() {
+        for (Link link : links.values()) {
+            link.close();
+        }
+        eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** The connection to one peer. Its methods are called by the event loop; gRPC callbacks touch only volatile state. */
+    private final class Link {
+        private final Member member;
+        private final ManagedChannel channel;
+        private ClientCallStreamObserver<Message> stream;
+        private volatile boolean broken;
+        private volatile int unready;
+        private long reconnectAfterNanos;
+        private long dropped;
+        private boolean warned;
+
+        Link(Member member) {
+            this.member = member;
+            this.channel = NettyChannelBuilder.forTarget(member.peerAddress())
+                    .negotiationType(NegotiationType.PLAINTEXT)
+                    .eventLoopGroup(eventLoop)
+                    .channelType(NioSocketChannel.class)
+                    .directExecutor()
+                    .build();
+        }
+
+        void send(Message m) {
+            if (stream == null || broken) {
+                if (!open()) {
+                    dropped++;
+                    return;
+                }
+            }
+            if (!stream.isReady() && unready >= MAX_UNREADY_MESSAGES) {
+                dropped++;
+                return;
+            }
+            if (!stream.isReady()) {
+                unready++;
+            }
+            try {
+                stream.onNext(m);
+            } catch (IllegalStateException e) {
+                // The call ended between our check and the send; reopen on the next message.
+                broken = true;
+                dropped++;
+            }
+        }
+
+        private boolean open() {
+            long now = nanoClock.getAsLong();
+            if (stream != null && now - reconnectAfterNanos < 0) {
+                return false;
+            }
+            if (stream != null) {
+                stream.cancel("reconnecting", null);
+            }
+            reconnectAfterNanos = now + RECONNECT_PAUSE_NANOS;
+            broken = false;
+            unready = 0;
+            stream = (ClientCallStreamObserver<Message>) RaftPeerGrpc.newStub(channel).stream(
+                    new ClientResponseObserver<Message, StreamSummary>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<Message> requestStream) {
+                            requestStream.setOnReadyHandler(() -> unready = 0);
+                        }
+
+                        @Override
+                        public void onNext(StreamSummary value) {
+                            // the peer closed its side in order
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            broken = true;
+                            if (!warned) {
+                                warned = true;
+                                LOG.log(Level.DEBUG, () -> selfId + ": stream to " + member.id() + " at "
+                                        + member.peerAddress() + " broke: " + t.getMessage());
+                            }
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            broken = true;
+                        }
+                    });
+            return true;
+        }
+
+        void close() {
+            if (stream != null) {
+                stream.cancel("node stopping", null);
+            }
+            channel.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.raftkv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import dev.raftkv.proto.AddRequest;
+import dev.raftkv.proto.CommandResult;
+import dev.raftkv.proto.CompareAndSetRequest;
+import dev.raftkv.proto.Consistency;
+import dev.raftkv.proto.GetRequest;
+import dev.raftkv.proto.GetResponse;
+import dev.raftkv.proto.OpenSessionRequest;
+import dev.raftkv.proto.PutRequest;
+import dev.raftkv.proto.ScanRequest;
+import dev.raftkv.proto.StatusRequest;
+import dev.raftkv.proto.Trailers;
+import dev.raftkv.proto.WriteHeader;
+import dev.raftkv.proto.WriteResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clusters of real nodes in one JVM over loopback gRPC, on one log backend. Each
+ * backend module runs this suite through a subclass naming its backend.
+ */
+public abstract class ClusterTest {
+
+    static final Duration CALL = Duration.ofSeconds(5);
+    static final Duration ELECTION = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    LocalCluster cluster;
+
+    /** The {@code raftkv.wal.backend} under test. */
+    protected abstract String backend();
+
+    @AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    LocalCluster start(int size) {
+        cluster = new LocalCluster(dir, size, backend(), 11).startAll();
+        awaitLeader();
+        return cluster;
+    }
+
+    String awaitLeader() {
+        return await().atMost(ELECTION).until(() -> cluster.leader(), java.util.Optional::isPresent).orElseThrow();
+    }
+
+    String follower() {
+        String leader = awaitLeader();
+        return cluster.running().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+    }
+
+    static ByteString bytes(String text) {
+        return ByteString.copyFromUtf8(text);
+    }
+
+    WriteResponse put(String node, String key, String value) {
+        return cluster.client(node, CALL).put(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).build());
+    }
+
+    private GetResponse get(String node, String key) {
+        return cluster.client(node, CALL).get(GetRequest.newBuilder().setKey(bytes(key)).build());
+    }
+
+    @Test
+    void three_nodes_elect_a_leader_and_replicate_writes_to_every_node() {
+        start(3);
+        String leader = awaitLeader();
+        put(leader, "greeting", "hello");
+        for (String id : cluster.running()) {
+            assertThat(get(id, "greeting").getValue().toStringUtf8()).as("linearizable read on %s", id)
+                    .isEqualTo("hello");
+        }
+        await().atMost(CALL).untilAsserted(() -> {
+            for (String id : cluster.running()) {
+                GetResponse local = cluster.client(id, CALL).get(GetRequest.newBuilder().setKey(bytes("greeting"))
+                        .setConsistency(Consistency.SERIALIZABLE).build());
+                assertThat(local.getFound()).as("replica %s", id).isTrue();
+            }
+        });
+    }
+
+    @Test
+    void five_nodes_survive_the_loss_of_two() {
+        start(5);
+        String leader = awaitLeader();
+        put(leader, "a", "1");
+        List<String> others = cluster.running().stream().filter(id -> !id.equals(leader)).toList();
+        cluster.stop(others.get(0));
+        cluster.stop(others.get(1));
+        put(others.get(2), "b", "2");
+        assertThat(get(others.get(3), "a").getValue().toStringUtf8()).isEqualTo("1");
+        assertThat(get(leader, "b").getValue().toStringUtf8()).isEqualTo("2");
+    }
+
+    @Test
+    void a_follower_forwards_writes_to_the_leader() {
+        start(3);
+        String follower = follower();
+        WriteResponse response = put(follower, "via-follower", "yes");
+        assertThat(response.getHeader().getNodeId()).isEqualTo(follower);
+        assertThat(response.getHeader().getLeaderId()).isNotEqualTo(follower).isNotEmpty();
+        assertThat(get(awaitLeader(), "via-follower").getValue().toStringUtf8()).isEqualTo("yes");
+    }
+
+    @Test
+    void when_the_leader_dies_a_new_one_serves_every_acknowledged_write() {
+        start(3);
+        String first = awaitLeader();
+        for (int i = 0; i < 20; i++) {
+            put(first, "k" + i, "v" + i);
+        }
+        cluster.stop(first);
+        String second = awaitLeader();
+        assertThat(second).isNotEqualTo(first);
+        put(second, "after", "failover");
+        for (int i = 0; i < 20; i++) {
+            assertThat(get(second, "k" + i).getValue().toStringUtf8()).isEqualTo("v" + i);
+        }
+    }
+
+    @Test
+    void a_retried_write_whose_reply_was_lost_applies_once() {
+        start(3);
+        String leader = awaitLeader();
+        long session = cluster.client(leader, CALL).openSession(OpenSessionRequest.getDefaultInstance()).getSessionId();
+        AddRequest add = AddRequest.newBuilder().setKey(bytes("counter")).setDelta(5)
+                .setWrite(WriteHeader.newBuilder().setSessionId(session).setSequence(1)).build();
+        WriteResponse first = cluster.client(leader, CALL).add(add);
+        // The client never saw the reply and retries the same write, through another node.
+        WriteResponse retried = cluster.client(follower(), CALL).add(add);
+        assertThat(first.getResult().getNumber()).isEqualTo(5);
+        assertThat(retried.getResult().getNumber()).as("the recorded result, not a second addition").isEqualTo(5);
+        assertThat(get(leader, "counter").getValue().toStringUtf8()).isEqualTo("5");
+    }
+
+    @Test
+    void bad_input_is_refused_before_it_reaches_the_log() {
+        start(3);
+        String leader = awaitLeader();
+        long lastIndex = cluster.node(leader).status().lastIndex();
+        assertThatThrownBy(() -> put(leader, "", "v")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("key must not be empty");
+        });
+        String huge = "x".repeat((1 << 20) + 1);
+        assertThatThrownBy(() -> put(leader, "big", huge)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getDescription()).contains("limit is 1048576"));
+        assertThatThrownBy(() -> cluster.client(leader, CALL).scan(ScanRequest.newBuilder().setLimit(1_000_000).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThat(cluster.node(leader).status().lastIndex()).as("nothing was appended").isEqualTo(lastIndex);
+    }
+
+    @Test
+    void a_failed_compare_and_set_reports_the_current_value() {
+        start(3);
+        String leader = awaitLeader();
+        put(leader, "cas", "current");
+        CompareAndSetRequest cas = CompareAndSetRequest.newBuilder().setKey(bytes("cas"))
+                .setExpectedValue(bytes("stale")).setNewValue(bytes("new")).build();
+        assertThatThrownBy(() -> cluster.client(leader, CALL).compareAndSet(cas))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    CommandResult result = e.getTrailers().get(Trailers.RESULT);
+                    assertThat(result.getCode()).isEqualTo(CommandResult.Code.CAS_MISMATCH);
+                    assertThat(result.getValue().toStringUtf8()).isEqualTo("current");
+                });
+        put(leader, "text", "not a number");
+        assertThatThrownBy(() -> cluster.client(leader, CALL).add(AddRequest.newBuilder().setKey(bytes("text"))
+                .setDelta(1).build())).isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getTrailers().get(Trailers.RESULT).getCode())
+                                .isEqualTo(CommandResult.Code.NOT_A_NUMBER));
+        put(leader, "max", Long.toString(Long.MAX_VALUE));
+        assertThatThrownBy(() -> cluster.client(leader, CALL).add(AddRequest.newBuilder().setKey(bytes("max"))
+                .setDelta(1).build())).isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE));
+        assertThat(get(leader, "max").getValue().toStringUtf8()).isEqualTo(Long.toString(Long.MAX_VALUE));
+    }
+
+    @Test
+    void without_a_quorum_requests_wait_for_their_deadline_and_then_fail_naming_the_last_leader() {
+        start(3);
+        String leader = awaitLeader();
+        String survivor = follower();
+        for (String id : cluster.running()) {
+            if (!id.equals(survivor)) {
+                cluster.stop(id);
+            }
+        }
+        StatusRuntimeException error = (StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(() ->
+                cluster.client(survivor, Duration.ofMillis(1500)).put(PutRequest.newBuilder().setKey(bytes("k"))
+                        .setValue(bytes("v")).build()));
+        assertThat(error.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+        if (error.getStatus().getCode() == Status.Code.UNAVAILABLE && error.getTrailers() != null
+                && error.getTrailers().get(Trailers.LEADER_ID) != null) {
+            assertThat(error.getTrailers().get(Trailers.LEADER_ID)).isEqualTo(leader);
+        }
+    }
+
+    @Test
+    void proposals_beyond_the_queue_bound_are_refused_at_once() {
+        cluster = new LocalCluster(dir, 3, backend(), 11).with("raftkv.raft.max-pending-proposals", "1").startAll();
+        String survivor = follower();
+        for (String id : cluster.running()) {
+            if (!id.equals(survivor)) {
+                cluster.stop(id);
+            }
+        }
+        RaftServer node = cluster.node(survivor);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        CompletableFuture<Applied> waiting = node.write(dev.raftkv.proto.Command.newBuilder()
+                .setPut(dev.raftkv.proto.Put.newBuilder().setKey(bytes("a"))).build(), deadline, false);
+        CompletableFuture<Applied> refused = node.write(dev.raftkv.proto.Command.newBuilder()
+                .setPut(dev.raftkv.proto.Put.newBuilder().setKey(bytes("b"))).build(), deadline, false);
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::join).hasCauseInstanceOf(RequestFailedException.class)
+                .hasMessageContaining("RESOURCE_EXHAUSTED");
+        assertThat(waiting).isNotDone();
+    }
+
+    @Test
+    void status_names_the_leader_and_every_member() {
+        start(3);
+        String leader = awaitLeader();
+        var status = cluster.client(leader, CALL).status(StatusRequest.getDefaultInstance());
+        assertThat(status.getRole()).isEqualTo("LEADER");
+        assertThat(status.getMembersList()).hasSize(3)
+                .allSatisfy(m -> assertThat(m.getMatchIndex()).isPositive());
+        List<String> ids = new ArrayList<>();
+        status.getMembersList().forEach(m -> ids.add(m.getId()));
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(cluster.ids());
+    }
+}

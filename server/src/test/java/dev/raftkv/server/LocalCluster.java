@@ -1,0 +1,147 @@
+package dev.raftkv.server;
+
+import dev.raftkv.proto.KvGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Nodes of one cluster in this JVM, talking real gRPC over loopback, each with its own
+ * data directory and log backend. For tests; shared with the backend modules through
+ * the test-jar.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private final Path root;
+    private final String backend;
+    private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
+    private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
+    private final Map<String, RaftServer> nodes = new LinkedHashMap<>();
+    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final long seed;
+
+    public LocalCluster(Path root, int size, String backend, long seed) {
+        this.root = root;
+        this.backend = backend;
+        this.seed = seed;
+        for (int i = 1; i <= size; i++) {
+            peerPorts.put("n" + i, freePort());
+            clientPorts.put("n" + i, freePort());
+        }
+    }
+
+    /** Sets a {@code raftkv.*} property for every node started from now on. */
+    public LocalCluster with(String property, String value) {
+        overrides.put(property, value);
+        return this;
+    }
+
+    public LocalCluster startAll() {
+        peerPorts.keySet().forEach(this::start);
+        return this;
+    }
+
+    public RaftServer start(String id) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("raftkv.node.id", id);
+        properties.put("raftkv.members", peerPorts.keySet().stream()
+                .map(n -> n + "=127.0.0.1:" + peerPorts.get(n) + ":" + clientPorts.get(n))
+                .collect(Collectors.joining(",")));
+        properties.put("raftkv.data.dir", root.resolve(id).toString());
+        properties.put("raftkv.wal.backend", backend);
+        properties.put("raftkv.raft.tick-ms", "20");
+        properties.put("raftkv.raft.election-ticks", "10");
+        properties.put("raftkv.raft.heartbeat-ticks", "2");
+        properties.putAll(overrides);
+        NodeConfig config = NodeConfig.load(name -> Optional.ofNullable(properties.get(name)));
+        RaftServer server = new RaftServer(config, TimeSource.SYSTEM,
+                new SplittableRandom(seed * 31 + id.hashCode()), Thread::new);
+        server.start();
+        nodes.put(id, server);
+        return server;
+    }
+
+    /** Stops a node as a crash would, from the cluster's point of view (its synced log stays). */
+    public void stop(String id) {
+        RaftServer server = nodes.remove(id);
+        if (server != null) {
+            server.close();
+        }
+        ManagedChannel channel = channels.remove(id);
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+    }
+
+    public RaftServer node(String id) {
+        return nodes.get(id);
+    }
+
+    public List<String> ids() {
+        return new ArrayList<>(peerPorts.keySet());
+    }
+
+    public List<String> running() {
+        return new ArrayList<>(nodes.keySet());
+    }
+
+    /** The node that leads in the highest term among running nodes, if a majority follows it. */
+    public Optional<String> leader() {
+        String best = null;
+        long bestTerm = -1;
+        for (RaftServer node : nodes.values()) {
+            NodeStatus status = node.status();
+            if (status.role() == dev.raftkv.raft.Role.LEADER && status.term() > bestTerm) {
+                best = status.nodeId();
+                bestTerm = status.term();
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        String leader = best;
+        long followers = nodes.values().stream().filter(n -> leader.equals(n.status().leaderId())).count();
+        return followers > peerPorts.size() / 2 ? Optional.of(leader) : Optional.empty();
+    }
+
+    public String clientAddress(String id) {
+        return "127.0.0.1:" + clientPorts.get(id);
+    }
+
+    /** A blocking stub for node {@code id}'s client port, with a deadline per call. */
+    public KvGrpc.KvBlockingStub client(String id, Duration deadline) {
+        ManagedChannel channel = channels.computeIfAbsent(id, n -> NettyChannelBuilder
+                .forAddress("127.0.0.1", clientPorts.get(n)).usePlaintext().build());
+        return KvGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        for (String id : new ArrayList<>(nodes.keySet())) {
+            stop(id);
+        }
+        channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
