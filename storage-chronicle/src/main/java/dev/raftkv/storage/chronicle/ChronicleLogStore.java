@@ -153,8 +153,8 @@ public final class ChronicleLogStore implements LogStore {
     private void voidTornTail(long from, long to) {
         LOG.log(Level.WARNING, "{0}: torn tail cut: records {1} to {2} of cycle file {3} were cut short by a crash"
                 + " and are dropped; the log now ends at index {4}", directory,
-                ROLL_CYCLE.toSequenceNumber(from), ROLL_CYCLE.toSequenceNumber(to),
-                cycleFileName(ROLL_CYCLE.toCycle(from)), locations.last());
+                String.valueOf(ROLL_CYCLE.toSequenceNumber(from)), String.valueOf(ROLL_CYCLE.toSequenceNumber(to)),
+                cycleFileName(ROLL_CYCLE.toCycle(from)), String.valueOf(locations.last()));
         records.encodeVoid(from, to);
         write();
         sync();

@@ -155,7 +155,7 @@ public final class RocksDbLogStore implements LogStore {
             if (torn.isPresent()) {
                 LOG.log(Level.WARNING, "{0}: torn tail of {1} bytes at offset {2} (a write cut short by a crash);"
                         + " RocksDB drops it, so the log ends with the last complete sync before it",
-                        wal, Files.size(wal) - torn.getAsLong(), torn.getAsLong());
+                        wal, String.valueOf(Files.size(wal) - torn.getAsLong()), String.valueOf(torn.getAsLong()));
             }
         }
     }
@@ -477,6 +477,15 @@ public final class RocksDbLogStore implements LogStore {
                 throw new StorageException("reclaiming space up to index " + index + " failed", e);
             }
         }, reclaimer);
+    }
+
+    /** Writes the memtable to an SST file, so that the WAL is no longer needed. For tests. */
+    void flush() {
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB log in " + directory + ": flush failed", e);
+        }
     }
 
     /** Completes when space freed by the last compaction has been given back. For tests and shutdown. */
