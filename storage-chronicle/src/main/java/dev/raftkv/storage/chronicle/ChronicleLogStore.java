@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -132,6 +133,7 @@ public final class ChronicleLogStore implements LogStore {
                     .timeProvider(clock)
                     .blockSize(options.blockBytes())
                     .timeoutMS(2_000)
+                    .syncMode(SyncMode.NONE) // durability comes from sync(), not from Chronicle's msync on release
                     .build();
         } catch (IOException | RuntimeException e) {
             throw new StorageException("cannot open the Chronicle log in " + directory + ": " + e, e);
