@@ -70,6 +70,7 @@ public final class ChronicleLogStore implements LogStore {
     private final ExcerptAppender appender;
     private final ExcerptTailer reader;
     private final ChronicleRecords records = new ChronicleRecords();
+    private final RandomAccessAdvice advice = new RandomAccessAdvice();
 
     private final EntryLocations locations;
     private long snapshotIndex;
@@ -81,6 +82,7 @@ public final class ChronicleLogStore implements LogStore {
     /** Channels on cycle files written since the last sync, by cycle; the current one stays open. */
     private final Map<Integer, FileChannel> unsynced = new TreeMap<>();
     private boolean newCycleFile;
+    private boolean written;
     private boolean compactedSinceSync;
     private long nextReadIndex = -1;
     private StorageException failure;
@@ -312,6 +314,10 @@ public final class ChronicleLogStore implements LogStore {
     @Override
     public void sync() {
         checkHealthy();
+        if (!written) {
+            return;
+        }
+        written = false;
         try {
             for (FileChannel channel : unsynced.values()) {
                 channel.force(false);
@@ -396,7 +402,9 @@ public final class ChronicleLogStore implements LogStore {
     private long write() {
         try (DocumentContext document = appender.writingDocument()) {
             try {
-                document.wire().bytes().write(records.bytes(), 0, records.length());
+                Bytes<?> out = document.wire().bytes();
+                advice.adviseOnce(out.bytesStore());
+                out.write(records.bytes(), 0, records.length());
             } catch (RuntimeException e) {
                 document.rollbackOnClose();
                 throw e;
@@ -416,6 +424,7 @@ public final class ChronicleLogStore implements LogStore {
             }
         }
         cycleBytes += records.length() + 4;
+        written = true;
         return index;
     }
 

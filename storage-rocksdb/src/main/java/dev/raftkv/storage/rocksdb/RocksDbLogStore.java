@@ -89,6 +89,8 @@ public final class RocksDbLogStore implements LogStore {
     private long snapshotIndex;
     private long snapshotTerm;
     private long lastIndex;
+    /** Term of {@code lastIndex}, asked for at every append (the log-matching check). */
+    private long lastTerm;
     private HardState hardState = HardState.getDefaultInstance();
     private CompletableFuture<Void> reclaimed = CompletableFuture.completedFuture(null);
     private volatile Throwable reclaimFailure;
@@ -225,7 +227,7 @@ public final class RocksDbLogStore implements LogStore {
                     throw new CorruptLogException(where(index) + ": found entry " + index + " where entry "
                             + expected + " should be (the log holds entries from " + (snapshotIndex + 1) + ")");
                 }
-                RocksDbRecords.entryOf(key, iterator.value(), where(index));
+                lastTerm = RocksDbRecords.entryOf(key, iterator.value(), where(index)).getTerm();
                 expected++;
             }
             iterator.status();
@@ -233,6 +235,9 @@ public final class RocksDbLogStore implements LogStore {
             throw readFailure(expected, e);
         }
         lastIndex = expected - 1;
+        if (lastIndex == snapshotIndex) {
+            lastTerm = snapshotTerm;
+        }
         pendingFrom = lastIndex + 1;
         LOG.log(Level.DEBUG, "{0}: opened with entries [{1}, {2}] and {3}", where, snapshotIndex + 1, lastIndex, hardState);
     }
@@ -282,6 +287,9 @@ public final class RocksDbLogStore implements LogStore {
         }
         if (index == snapshotIndex) {
             return snapshotTerm;
+        }
+        if (index == lastIndex) {
+            return lastTerm;
         }
         if (index >= pendingFrom) {
             return pendingEntries.get((int) (index - pendingFrom)).getTerm();
@@ -372,6 +380,7 @@ public final class RocksDbLogStore implements LogStore {
         }
         pendingEntries.addAll(entries);
         lastIndex = last;
+        lastTerm = entries.get(entries.size() - 1).getTerm();
         dirty = true;
     }
 
@@ -453,6 +462,7 @@ public final class RocksDbLogStore implements LogStore {
         this.snapshotIndex = snapshotIndex;
         this.snapshotTerm = snapshotTerm;
         lastIndex = snapshotIndex;
+        lastTerm = snapshotTerm;
         pendingFrom = snapshotIndex + 1;
         dirty = true;
         compactedSinceSync = true;
