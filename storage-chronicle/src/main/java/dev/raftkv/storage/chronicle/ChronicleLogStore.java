@@ -443,11 +443,6 @@ public final class ChronicleLogStore implements LogStore {
         return directory.resolve(cycleFileName(ROLL_CYCLE.toCycle(chronicleIndex))).toString();
     }
 
-    /** Files the store has open for syncing; for the crash test's dirty-page probe. */
-    Path directory() {
-        return directory;
-    }
-
     @Override
     public void close() {
         for (FileChannel channel : unsynced.values()) {

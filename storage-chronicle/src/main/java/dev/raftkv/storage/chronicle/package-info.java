@@ -27,18 +27,29 @@
  *
  * <h2>Durability: why {@code sync()} survives power loss</h2>
  * Chronicle writes through shared memory mappings, so appended bytes sit in dirty
- * page-cache pages. Chronicle's own {@code sync()}/{@code SyncMode} calls
- * {@code msync} through its posix layer, a path that depends on optional native
- * bindings; this store does not rely on it. Its {@code sync()} calls
- * {@code fdatasync} on every cycle file written since the last sync (and fsyncs
- * the directory and Chronicle's metadata file when a file was created). On Linux
- * {@code fdatasync} writes back every dirty page of the file, including pages
- * dirtied through a shared mapping (they are tracked by write-protect faults), plus
- * the file size, and waits for the device cache flush: the same guarantee a
- * {@code write}+{@code fdatasync} WAL has. The crash test checks it directly: after
- * each sync its child asks the kernel ({@code cachestat(2)}) how many pages of the
- * queue files are still dirty or under writeback, and the answer must be zero;
- * a control test shows the same probe sees dirty pages before the sync.
+ * page-cache pages. Chronicle's own msync on release ({@code SyncMode}) is turned
+ * off; the store's {@code sync()} is the one durability point. It calls
+ * {@code fdatasync} ({@code FileChannel.force(false)}) on every cycle file written
+ * since the last sync, and fsyncs the directory and Chronicle's metadata file when a
+ * cycle file was created. On Linux {@code fdatasync} writes back every dirty page of
+ * the file however it was dirtied, through {@code write} or through a shared mapping
+ * (mapped pages are write-protected after writeback, so the next store marks them
+ * dirty again), with the file size, and then flushes the device cache: the same
+ * guarantee as a {@code write}+{@code fdatasync} WAL. Records are written in call
+ * order, so what a crash keeps is a prefix of them.
+ *
+ * <p>The crash test proves it rather than trusting it: after every sync its child
+ * asks the kernel ({@code cachestat(2)}) how many pages of the cycle files are still
+ * dirty or under writeback, and the answer must be 0; a control test shows the same
+ * probe counts the pages an append dirtied before the sync. A kill -9 alone cannot
+ * show this, since the page cache outlives the process. The metadata file is left out
+ * on purpose: it holds locks and a cache of the directory listing, which Chronicle
+ * rebuilds from the directory on open.
+ *
+ * <p>The appender's mappings get {@code madvise(MADV_RANDOM)}
+ * ({@link dev.raftkv.storage.chronicle.RandomAccessAdvice}): with a large device
+ * read-ahead the kernel otherwise backs the mapping with 2 MiB folios, and each sync
+ * wrote ~2 MiB for a few kilobytes of records.
  *
  * <h2>Torn tails and corruption</h2>
  * A crash can leave, at the very end, a Chronicle document whose header never
