@@ -57,10 +57,19 @@ public final class ChronicleLogStore implements LogStore {
     private static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'F'");
 
-    /** How a store lays out its files. */
+    /**
+     * How a store lays out its files: a cycle file is rolled once it holds
+     * {@code segmentBytes}; Chronicle maps files in {@code blockBytes} blocks, and one
+     * record may take at most a quarter of a block (see {@link #maxEntryBytes()}).
+     */
     public record Options(long segmentBytes, long blockBytes) {
-        /** 64 MiB cycle files, mapped in 64 MiB blocks (so entries up to about 16 MiB). */
+        /** 64 MiB cycle files, mapped in 64 MiB blocks: entries up to 16 MiB less a little. */
         public static final Options DEFAULT = new Options(64L << 20, 64L << 20);
+
+        /** The largest serialized entry an append accepts. */
+        public long maxEntryBytes() {
+            return blockBytes / 4 - ChronicleRecords.ENTRY_HEADER_BYTES - 4096;
+        }
     }
 
     private final Path directory;
@@ -262,6 +271,12 @@ public final class ChronicleLogStore implements LogStore {
         }
         long first = entries.get(0).getIndex();
         InMemoryLogStore.checkAppendable(first, entries, firstIndex(), lastIndex());
+        for (Entry entry : entries) {
+            if (entry.getSerializedSize() > options.maxEntryBytes()) {
+                throw new IllegalArgumentException("entry " + entry.getIndex() + " is " + entry.getSerializedSize()
+                        + " bytes; the chronicle log takes entries of at most " + options.maxEntryBytes() + " bytes");
+            }
+        }
         long batchLast = first + entries.size() - 1;
         startCycleIfDue();
         locations.truncateFrom(first);

@@ -1,6 +1,7 @@
 package dev.raftkv.storage.chronicle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.raftkv.proto.Entry;
@@ -71,6 +72,22 @@ class ChronicleLogStoreTest {
             List<Entry> expected = new ArrayList<>(entries(251, 300, 2));
             expected.addAll(entries(301, 600, 3));
             assertThat(store.entries(251, 601, Long.MAX_VALUE)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void when_an_entry_exceeds_what_a_block_can_hold_then_append_rejects_it_and_writes_nothing() {
+        try (ChronicleLogStore store = ChronicleLogStore.open(directory, ChronicleLogStoreContractTest.SMALL_FILES)) {
+            store.append(entries(1, 2, 1));
+            int tooLarge = (int) ChronicleLogStoreContractTest.SMALL_FILES.maxEntryBytes() + 1;
+            Entry huge = Entry.newBuilder().setIndex(4).setTerm(1).setData(ByteString.copyFrom(new byte[tooLarge])).build();
+
+            assertThatThrownBy(() -> store.append(List.of(entries(3, 3, 1).get(0), huge)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entry 4");
+            assertThat(store.lastIndex()).isEqualTo(2);
+            store.append(entries(3, 3, 1));
+            store.sync();
+            assertThat(store.lastIndex()).as("the store still works").isEqualTo(3);
         }
     }
 
