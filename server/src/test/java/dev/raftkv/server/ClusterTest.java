@@ -72,7 +72,37 @@ public abstract class ClusterTest {
         return ByteString.copyFromUtf8(text);
     }
 
+    private long session;
+    private long sequence;
+
+    /**
+     * Writes through {@code node} as a careful client does: in a session, retrying the
+     * same sequence number while the cluster changes leader (UNAVAILABLE, ABORTED,
+     * DEADLINE_EXCEEDED), so the write applies exactly once.
+     */
     WriteResponse put(String node, String key, String value) {
+        if (session == 0) {
+            session = await().atMost(ELECTION).ignoreExceptions().until(() -> cluster.client(node, CALL)
+                    .openSession(OpenSessionRequest.getDefaultInstance()).getSessionId(), id -> id > 0);
+        }
+        PutRequest request = PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value))
+                .setWrite(WriteHeader.newBuilder().setSessionId(session).setSequence(++sequence)
+                        .setAckedSequence(sequence - 1)).build();
+        return await().atMost(ELECTION).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .ignoreExceptionsMatching(ClusterTest::retriable)
+                .until(() -> cluster.client(node, CALL).put(request), java.util.Objects::nonNull);
+    }
+
+    private static boolean retriable(Throwable e) {
+        if (!(e instanceof StatusRuntimeException sre)) {
+            return false;
+        }
+        Status.Code code = sre.getStatus().getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED || code == Status.Code.DEADLINE_EXCEEDED;
+    }
+
+    /** One attempt, outside any session: for requests that must be refused. */
+    WriteResponse putOnce(String node, String key, String value) {
         return cluster.client(node, CALL).put(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).build());
     }
 
@@ -157,12 +187,12 @@ public abstract class ClusterTest {
         start(3);
         String leader = awaitLeader();
         long lastIndex = cluster.node(leader).status().lastIndex();
-        assertThatThrownBy(() -> put(leader, "", "v")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+        assertThatThrownBy(() -> putOnce(leader, "", "v")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(e.getStatus().getDescription()).contains("key must not be empty");
         });
         String huge = "x".repeat((1 << 20) + 1);
-        assertThatThrownBy(() -> put(leader, "big", huge)).isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> putOnce(leader, "big", huge)).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getDescription()).contains("limit is 1048576"));
         assertThatThrownBy(() -> cluster.client(leader, CALL).scan(ScanRequest.newBuilder().setLimit(1_000_000).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,

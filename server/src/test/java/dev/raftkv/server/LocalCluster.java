@@ -136,12 +136,27 @@ public final class LocalCluster implements AutoCloseable {
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 
+    /**
+     * Ports below Linux's ephemeral range (32768+), so that outgoing connections made
+     * between choosing a port and binding it cannot take it; each JVM starts at its own
+     * offset, and a port is checked free before it is handed out.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger(20_000 + (int) (ProcessHandle.current().pid() % 500) * 20);
+
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = NEXT_PORT.getAndIncrement();
+            if (port >= 32_000) {
+                NEXT_PORT.set(20_000);
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                // taken: try the next one
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port found in 20000..32000"));
     }
 }
