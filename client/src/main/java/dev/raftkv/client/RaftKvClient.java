@@ -13,14 +13,12 @@ import dev.raftkv.proto.ScanRequest;
 import dev.raftkv.proto.ScanResponse;
 import dev.raftkv.proto.StatusRequest;
 import dev.raftkv.proto.StatusResponse;
-import io.grpc.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The asynchronous raftkv client: one per application, shared by all its threads.
@@ -202,11 +200,10 @@ public final class RaftKvClient implements AutoCloseable {
                 StatusRequest::getDefaultInstance, StatusResponse::getHeader, statusHandler());
     }
 
-    /** The status of the node at {@code address} only, retried within one call timeout. */
+    /** The status of the node at {@code address} only, retried there within the operation timeout. */
     public CompletableFuture<StatusResponse> status(String address) {
         Endpoints.requireHostPort(address);
-        Deadline deadline = Deadline.after(options.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        return caller.call(false, address, deadline, KvGrpc.getStatusMethod(),
+        return caller.call(false, address, caller.newOperationDeadline(), KvGrpc.getStatusMethod(),
                 StatusRequest::getDefaultInstance, StatusResponse::getHeader, statusHandler());
     }
 
