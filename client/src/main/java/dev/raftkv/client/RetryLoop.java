@@ -208,7 +208,7 @@ final class RetryLoop<Q, R, T> {
 
     private RaftKvException exhausted() {
         String what = method.getBareMethodName() + " got no final answer within the operation timeout ("
-                + caller.options().operationTimeout() + ") after " + attempts + " attempt(s); last error: "
+                + caller.options().operationTimeout().toMillis() + " ms) after " + attempts + " attempt(s); last error: "
                 + lastStatus.getCode() + (lastStatus.getDescription() == null ? "" : ": " + lastStatus.getDescription());
         if (write && maybeApplied) {
             return new OutcomeUnknownException(what, lastStatus.getCode(), lastError);
