@@ -59,7 +59,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link OutcomeUnknownException} means the write was applied once or not at all and the
  * client cannot tell which: its operation timeout ran out after an attempt that may have
  * reached the leader, or its session expired between attempts. {@link UnavailableException}
- * on a write means no attempt left the client, so nothing was applied.
+ * on a write means no attempt can have been applied (each was refused by a full proposal
+ * queue or never left the client).
  */
 public final class RaftKvClient implements AutoCloseable {
 

@@ -148,7 +148,9 @@ final class RetryLoop<Q, R, T> {
         }
         lastStatus = status;
         lastError = error;
-        if (write && !neverSent(error)) {
+        // A full proposal queue refused the write, and a refused connection never carried it;
+        // any other retryable failure may have come after the leader appended it.
+        if (write && status.getCode() != Status.Code.RESOURCE_EXHAUSTED && !neverSent(error)) {
             maybeApplied = true;
         }
         String leaderAddress = trailers == null ? null : trailers.get(Trailers.LEADER_ADDRESS);

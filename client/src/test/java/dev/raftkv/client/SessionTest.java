@@ -90,6 +90,18 @@ class SessionTest {
     }
 
     @Test
+    void when_earlier_attempts_were_only_refused_by_a_full_queue_then_session_expiry_still_reopens() {
+        client.blocking().put("a", "1");
+        cluster.inject(Fault.fail("Put", Status.Code.RESOURCE_EXHAUSTED));
+        cluster.store().expireSession(cluster.received("Put").get(0).write().getSessionId());
+
+        client.blocking().put("b", "2");
+
+        assertThat(cluster.received("OpenSession")).hasSize(2);
+        assertThat(cluster.store().get(bytes("b"))).isEqualTo(bytes("2"));
+    }
+
+    @Test
     void when_the_session_expired_between_attempts_then_the_write_outcome_is_unknown_and_later_writes_reopen() {
         client.blocking().put("a", "1");
         cluster.inject(Fault.expireSessionAndLoseReply("Put", Status.Code.UNAVAILABLE));
