@@ -1,0 +1,80 @@
+package dev.raftkv.client.cli;
+
+import dev.raftkv.client.RaftKvClient;
+import dev.raftkv.client.Routing;
+import dev.raftkv.proto.Consistency;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "bench", description = {"Generate load: a closed loop of puts and gets over a key space, bounded in time"
+        + " and optionally in count. Prints a progress line every second and a summary with throughput,"
+        + " latency percentiles (HdrHistogram) and errors by kind."})
+final class BenchCommand implements Callable<Integer> {
+
+    /** Where bench requests go. */
+    enum Target {
+        /** The cached leader (no forwarding hop). */
+        LEADER,
+        /** Round-robin over every node (followers forward writes, serve reads). */
+        ALL
+    }
+
+    @ParentCommand
+    private RaftKvCli cli;
+
+    @Option(names = "--concurrency", defaultValue = "16", description = "Operations in flight (default: ${DEFAULT-VALUE}).")
+    private int concurrency;
+
+    @Option(names = "--value-size", defaultValue = "100", paramLabel = "BYTES",
+            description = "Size of written values in bytes (default: ${DEFAULT-VALUE}).")
+    private int valueSizeBytes;
+
+    @Option(names = "--keys", defaultValue = "10000", description = "Key space size (default: ${DEFAULT-VALUE}).")
+    private int keySpace;
+
+    @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Measured time after warm-up (default: ${DEFAULT-VALUE}).")
+    private Duration duration;
+
+    @Option(names = "--ops", defaultValue = "0",
+            description = "Stop the measured phase after this many operations; 0: only --duration bounds it (default).")
+    private long maxOps;
+
+    @Option(names = "--read-percent", defaultValue = "50", description = "Percent of gets; the rest are puts (default: ${DEFAULT-VALUE}).")
+    private int readPercent;
+
+    @Option(names = {"-c", "--consistency"}, defaultValue = "LINEARIZABLE",
+            description = "Consistency of the gets: LINEARIZABLE (default) or SERIALIZABLE.")
+    private Consistency consistency;
+
+    @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Unmeasured time before (default: ${DEFAULT-VALUE}).")
+    private Duration warmup;
+
+    @Option(names = "--target", defaultValue = "LEADER",
+            description = "LEADER: send everything to the leader (default); ALL: spread over every node.")
+    private Target target;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of key and operation choice (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        BenchOptions options = new BenchOptions(concurrency, valueSizeBytes, keySpace, duration, maxOps, readPercent,
+                consistency, warmup, seed);
+        String title = String.format(Locale.ROOT,
+                "bench: %d in flight, %d%% reads (%s), %d-byte values, %d keys, target %s, warm-up %s, duration %s%s",
+                concurrency, readPercent, consistency, valueSizeBytes, keySpace, target.name().toLowerCase(Locale.ROOT),
+                DurationConverter.format(warmup), DurationConverter.format(duration), maxOps > 0 ? ", at most " + maxOps + " ops" : "");
+        cli.out().println(title);
+        try (RaftKvClient client = cli.connect(target == Target.LEADER ? Routing.LEADER : Routing.ROUND_ROBIN)) {
+            BenchReport report = new BenchRun(client, options, cli.out()).run();
+            report.print(cli.out(), "summary");
+            return report.ops() > 0 || report.errors() == 0 ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.raftkv.client.cli;
+
+import com.google.protobuf.ByteString;
+import dev.raftkv.client.Bytes;
+import dev.raftkv.client.GetResult;
+import dev.raftkv.client.RaftKvClient;
+import dev.raftkv.proto.Consistency;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "get", description = "Print the value of KEY (hex as 0x... unless printable text). Exit 1 when absent.")
+final class GetCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private RaftKvCli cli;
+
+    @Parameters(index = "0", paramLabel = "KEY")
+    private String key;
+
+    @Option(names = {"-c", "--consistency"}, defaultValue = "LINEARIZABLE",
+            description = "LINEARIZABLE (default) or SERIALIZABLE (local, may be stale).")
+    private Consistency consistency;
+
+    @Override
+    public Integer call() {
+        try (RaftKvClient client = cli.connect()) {
+            GetResult result = client.blocking().get(ByteString.copyFromUtf8(key), consistency);
+            if (!result.found()) {
+                cli.err().println("not found: " + Bytes.describe(ByteString.copyFromUtf8(key)));
+                return ExitCodes.NOT_FOUND;
+            }
+            cli.out().println(Bytes.display(result.value()));
+            return ExitCodes.OK;
+        }
+    }
+}

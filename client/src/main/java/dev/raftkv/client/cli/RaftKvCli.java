@@ -1,0 +1,124 @@
+package dev.raftkv.client.cli;
+
+import dev.raftkv.client.ClientOptions;
+import dev.raftkv.client.Endpoints;
+import dev.raftkv.client.RaftKvClient;
+import dev.raftkv.client.RaftKvException;
+import dev.raftkv.client.Routing;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code raftkv} command line: one subcommand per client operation plus {@code bench}.
+ * Exit codes are {@link ExitCodes}. {@link #run} does everything but {@code System.exit}, so
+ * tests run it in process.
+ */
+@Command(name = "raftkv",
+        mixinStandardHelpOptions = true,
+        version = "raftkv 0.1.0",
+        description = "Talk to a raftkv cluster.",
+        subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, AddCommand.class,
+            CasCommand.class, ScanCommand.class, StatusCommand.class, BenchCommand.class},
+        footer = {"", "Exit codes:", "  0 ok", "  1 key not found (get)", "  2 usage error",
+            "  3 rejected by the state machine (CAS mismatch, not a number, overflow)",
+            "  4 invalid argument (refused by the server, not applied)",
+            "  5 unavailable (no node answered in time; a write was not applied)",
+            "  6 outcome unknown (a write may or may not have been applied)", "  7 other error"})
+public final class RaftKvCli {
+
+    static final String ENDPOINTS_VARIABLE = "RAFTKV_ENDPOINTS";
+
+    @Option(names = {"-e", "--endpoints"}, paramLabel = "HOST:PORT,...",
+            description = "Client addresses of some or all nodes (default: $" + ENDPOINTS_VARIABLE + ", else "
+                    + Endpoints.DEFAULT + ").")
+    private String endpoints;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Deadline of a whole operation, retries included (default: ${DEFAULT-VALUE}).")
+    private Duration operationTimeout;
+
+    @Option(names = "--call-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Deadline of one attempt (default: ${DEFAULT-VALUE}).")
+    private Duration callTimeout;
+
+    private Map<String, String> environment = Map.of();
+    private PrintWriter out;
+    private PrintWriter err;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command line; returns its exit code. */
+    public static int run(String[] args, PrintStream stdout, PrintStream stderr, Map<String, String> environment) {
+        RaftKvCli cli = new RaftKvCli();
+        cli.environment = Map.copyOf(environment);
+        cli.out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
+        cli.err = new PrintWriter(stderr, true, StandardCharsets.UTF_8);
+        CommandLine commandLine = new CommandLine(cli)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(cli.out)
+                .setErr(cli.err)
+                .setExecutionExceptionHandler((error, line, parsed) -> {
+                    line.getErr().println("error: " + message(error));
+                    return ExitCodes.of(error);
+                });
+        try {
+            return commandLine.execute(args);
+        } finally {
+            cli.out.flush();
+            cli.err.flush();
+        }
+    }
+
+    private static String message(Exception error) {
+        if (error instanceof RaftKvException || error instanceof IllegalArgumentException) {
+            return error.getMessage();
+        }
+        return error.toString();
+    }
+
+    PrintWriter out() {
+        return out;
+    }
+
+    PrintWriter err() {
+        return err;
+    }
+
+    /** The endpoint list: {@code --endpoints}, else {@code $RAFTKV_ENDPOINTS}, else the local default. */
+    String endpoints() {
+        if (endpoints != null) {
+            return endpoints;
+        }
+        String fromEnvironment = environment.get(ENDPOINTS_VARIABLE);
+        return fromEnvironment == null || fromEnvironment.isBlank() ? Endpoints.DEFAULT : fromEnvironment;
+    }
+
+    ClientOptions.Builder options() {
+        return ClientOptions.builder()
+                .endpoints(endpoints())
+                .operationTimeout(operationTimeout)
+                .callTimeout(callTimeout.compareTo(operationTimeout) < 0 ? callTimeout : operationTimeout);
+    }
+
+    RaftKvClient connect() {
+        return RaftKvClient.create(options().build());
+    }
+
+    /** A client that gives every operation only one call timeout: for probing nodes that may be down. */
+    RaftKvClient connectForProbing() {
+        return RaftKvClient.create(options().operationTimeout(callTimeout.compareTo(operationTimeout) < 0
+                ? callTimeout : operationTimeout).build());
+    }
+
+    RaftKvClient connect(Routing routing) {
+        return RaftKvClient.create(options().routing(routing).build());
+    }
+}

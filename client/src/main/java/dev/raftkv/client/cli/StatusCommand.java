@@ -1,0 +1,91 @@
+package dev.raftkv.client.cli;
+
+import dev.raftkv.client.RaftKvClient;
+import dev.raftkv.proto.MemberStatus;
+import dev.raftkv.proto.StatusResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", description = "Ask every node (given and discovered) for its status; print a table."
+        + " Exit 5 when no node answers.")
+final class StatusCommand implements Callable<Integer> {
+
+    private static final String[] COLUMNS = {"NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "FIRST", "LAST"};
+
+    @ParentCommand
+    private RaftKvCli cli;
+
+    @Override
+    public Integer call() {
+        try (RaftKvClient client = cli.connectForProbing()) {
+            Set<String> addresses = new LinkedHashSet<>(client.knownAddresses());
+            Map<String, CompletableFuture<StatusResponse>> answers = new LinkedHashMap<>();
+            addresses.forEach(address -> answers.put(address, client.status(address)));
+            // Members a node reports that the given endpoints did not name.
+            for (CompletableFuture<StatusResponse> answer : List.copyOf(answers.values())) {
+                StatusResponse status = answer.exceptionally(e -> null).join();
+                if (status == null) {
+                    continue;
+                }
+                for (MemberStatus member : status.getMembersList()) {
+                    String address = member.getClientAddress();
+                    if (!address.isEmpty() && !answers.containsKey(address)) {
+                        answers.put(address, client.status(address));
+                    }
+                }
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(COLUMNS);
+            List<String> failures = new ArrayList<>();
+            Set<String> nodeIds = new LinkedHashSet<>();
+            answers.forEach((address, answer) -> {
+                try {
+                    StatusResponse status = answer.join();
+                    if (nodeIds.add(status.getHeader().getNodeId())) {
+                        rows.add(row(address, status));
+                    }
+                } catch (CompletionException e) {
+                    failures.add(address + "\tunreachable: " + e.getCause().getMessage());
+                }
+            });
+            print(rows);
+            failures.forEach(cli.out()::println);
+            return rows.size() > 1 ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+        }
+    }
+
+    private static String[] row(String address, StatusResponse status) {
+        var header = status.getHeader();
+        return new String[] {
+            header.getNodeId(), address, status.getRole(), Long.toString(header.getTerm()),
+            header.getLeaderId().isEmpty() ? "-" : header.getLeaderId(),
+            Long.toString(status.getCommitIndex()), Long.toString(header.getAppliedIndex()),
+            Long.toString(status.getFirstIndex()), Long.toString(status.getLastIndex())
+        };
+    }
+
+    private void print(List<String[]> rows) {
+        int[] widths = new int[COLUMNS.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+            }
+            cli.out().println(line.toString().stripTrailing());
+        }
+    }
+}
