@@ -50,7 +50,7 @@ public record NodeConfig(
     private static final Pattern MEMBER = Pattern.compile("([A-Za-z0-9_.-]+)=([^:=,\\s]+):(\\d+)(?::(\\d+))?");
 
     public NodeConfig {
-        members = Map.copyOf(new LinkedHashMap<>(members));
+        members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
     }
 
     /** This node's own member entry. */
