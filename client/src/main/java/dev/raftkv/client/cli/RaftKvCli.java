@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         version = "raftkv 0.1.0",
         description = "Talk to a raftkv cluster.",
         subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, AddCommand.class,
-            CasCommand.class, ScanCommand.class, StatusCommand.class, BenchCommand.class},
+            CasCommand.class, ScanCommand.class, StatusCommand.class, BenchCommand.class, ProbeCommand.class},
         footer = {"", "Exit codes:", "  0 ok", "  1 key not found (get)", "  2 usage error",
             "  3 rejected by the state machine (CAS mismatch, not a number, overflow)",
             "  4 invalid argument (refused by the server, not applied)",
