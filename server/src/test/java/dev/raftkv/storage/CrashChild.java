@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  *
  * <p>Each run starts a new term, as a restarted node does. Batches have random sizes
  * and entry sizes, some entries are 1 MiB, some appends overwrite a not yet synced
- * suffix with a newer term, and some syncs are followed by a compaction. Entry data is
+ * suffix with a newer term, and some syncs are followed by a compaction or by a reset to a
+ * snapshot past the last index. Entry data is
  * a function of index and term ({@link #data}), so the parent can check every byte.
  *
  * <p>Arguments: backend directory seed maxBatches maxSeconds [probeClassName].
@@ -54,6 +55,10 @@ public final class CrashChild {
                 store.sync();
                 if (random.nextInt(20) == 0 && store.lastIndex() - 50 > store.firstIndex()) {
                     store.compact(store.lastIndex() - 50);
+                    store.sync();
+                } else if (random.nextInt(100) == 0) {
+                    // A snapshot from the leader replaces the whole log (§7).
+                    store.reset(store.lastIndex() + 1 + random.nextInt(100), term);
                     store.sync();
                 }
                 report(store, probe, directory);

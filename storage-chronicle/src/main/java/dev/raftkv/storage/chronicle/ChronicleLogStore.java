@@ -120,6 +120,21 @@ public final class ChronicleLogStore implements LogStore {
         this.appender.singleThreadedCheckDisabled(true);
         this.reader = queue.createTailer();
         this.reader.singleThreadedCheckDisabled(true);
+        // Chronicle may touch older cycle files too (it writes a missing end-of-file
+        // marker into a file left by a crash): the first sync covers every file.
+        if (queue.firstCycle() <= queue.lastCycle()) {
+            for (int cycle = queue.firstCycle(); cycle <= queue.lastCycle(); cycle++) {
+                Path file = directory.resolve(cycleFileName(cycle));
+                if (Files.exists(file)) {
+                    try {
+                        unsynced.put(cycle, FileChannel.open(file, StandardOpenOption.READ));
+                    } catch (IOException e) {
+                        throw new StorageException(directory + ": cannot open cycle file " + file.getFileName(), e);
+                    }
+                    written = true;
+                }
+            }
+        }
     }
 
     /** Opens the log in {@code directory} with {@link Options#DEFAULT}. */
@@ -143,7 +158,10 @@ public final class ChronicleLogStore implements LogStore {
                     .rollCycle(ROLL_CYCLE)
                     .timeProvider(clock)
                     .blockSize(options.blockBytes())
-                    .timeoutMS(2_000)
+                    // How long an append waits on a document header left incomplete by a writer
+                    // before declaring that writer dead and recovering the header. A store is the
+                    // only writer of its directory, so such a header is always a crash's leftover.
+                    .timeoutMS(500)
                     .syncMode(SyncMode.NONE) // durability comes from sync(), not from Chronicle's msync on release
                     .build();
         } catch (IOException | RuntimeException e) {

@@ -31,7 +31,9 @@
  * off; the store's {@code sync()} is the one durability point. It calls
  * {@code fdatasync} ({@code FileChannel.force(false)}) on every cycle file written
  * since the last sync, and fsyncs the directory and Chronicle's metadata file when a
- * cycle file was created. On Linux {@code fdatasync} writes back every dirty page of
+ * cycle file was created. The first sync after open covers every cycle file, as
+ * Chronicle itself writes into an older file on open (the end-of-file marker of a
+ * file that a crash left open); the crash test caught that page. On Linux {@code fdatasync} writes back every dirty page of
  * the file however it was dirtied, through {@code write} or through a shared mapping
  * (mapped pages are write-protected after writeback, so the next store marks them
  * dirty again), with the file size, and then flushes the device cache: the same
