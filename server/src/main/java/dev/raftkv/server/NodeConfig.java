@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * @param heartbeatTicks {@code raftkv.raft.heartbeat-ticks}
  * @param maxPendingProposals {@code raftkv.raft.max-pending-proposals}: past it, writes get RESOURCE_EXHAUSTED
  * @param maxKeyBytes {@code raftkv.kv.max-key-bytes}
- * @param maxValueBytes {@code raftkv.kv.max-value-bytes}
+ * @param maxValueBytes {@code raftkv.kv.max-value-bytes}, at most 8 MiB: a log entry must stay well within
+ *     what every backend stores in one record (Chronicle: about 16 MiB)
  * @param requestTimeout {@code raftkv.client.request-timeout-ms}: deadline of requests that carry none
  */
 public record NodeConfig(
@@ -102,7 +103,7 @@ public record NodeConfig(
                 heartbeatTicks,
                 r.integer("raftkv.raft.max-pending-proposals", 10_000, 1, 10_000_000),
                 r.integer("raftkv.kv.max-key-bytes", 4096, 1, 1 << 20),
-                r.integer("raftkv.kv.max-value-bytes", 1 << 20, 1, 64 << 20),
+                r.integer("raftkv.kv.max-value-bytes", 1 << 20, 1, 8 << 20),
                 Duration.ofMillis(r.integer("raftkv.client.request-timeout-ms", 5_000, 1, 3_600_000)));
     }
 
