@@ -173,4 +173,34 @@ class MembershipScenarioTest {
                 cluster.nodes().stream().filter(n -> n != leader && n != joiner && !n.id.equals(retired))
                         .findFirst().orElseThrow().id);
     }
+
+    @Test
+    void a_learner_is_promoted_through_the_next_leader_once_it_has_committed_an_entry_of_its_term() {
+        Cluster cluster = cluster(3, 5);
+        write(cluster, "key", 30);
+        SimNode first = cluster.leader();
+        SimNode learner = cluster.addNode();
+        assertThat(propose(first, ConfChangeType.CONF_CHANGE_ADD_LEARNER, learner.id)).isTrue();
+        assertThat(cluster.runUntil(() -> !first.raft().isConfChangePending(), cluster.queue().nowMillis() + 5_000))
+                .isTrue();
+
+        first.crash();
+        SimNode next = awaitLeader(cluster);
+        assertThat(next).isNotSameAs(first);
+        assertThat(next.raft().learners()).containsExactly(learner.id);
+        assertThat(cluster.runUntil(() -> tryPromote(next, learner.id), cluster.queue().nowMillis() + 5_000)).isTrue();
+        first.start();
+
+        awaitMembersConverge(cluster);
+        assertThat(next.raft().voters()).hasSize(4).contains(learner.id);
+        assertThat(first.raft().voters()).hasSize(4).contains(learner.id);
+    }
+
+    private static boolean tryPromote(SimNode leader, String id) {
+        try {
+            return propose(leader, ConfChangeType.CONF_CHANGE_PROMOTE, id);
+        } catch (RefusedException notYet) {
+            return false;
+        }
+    }
 }
