@@ -244,6 +244,54 @@ public final class KvStateMachine {
     }
 
     /**
+     * Takes a point-in-time view of the whole state for a snapshot that another thread
+     * may write while this one goes on applying: the pause on the apply thread is one
+     * copy of the key tree's references (linear in the number of keys, no value bytes)
+     * and of the small session table, not the writing of the snapshot. The driver
+     * measures that pause.
+     */
+    public SnapshotView snapshotView() {
+        return new SnapshotView(appliedIndex, clockMillis, data.copy(), sessions.copy(), conf);
+    }
+
+    /**
+     * A frozen state: nothing changes it, so any one thread may write it while the
+     * state machine applies on. {@link #writeTo} writes exactly what
+     * {@link KvStateMachine#writeSnapshot} would have written when the view was taken.
+     */
+    public static final class SnapshotView {
+        private final long appliedIndex;
+        private final long clockMillis;
+        private final KeyValueMap data;
+        private final SessionTable sessions;
+        private final ConfState conf;
+
+        private SnapshotView(long appliedIndex, long clockMillis, KeyValueMap data, SessionTable sessions,
+                ConfState conf) {
+            this.appliedIndex = appliedIndex;
+            this.clockMillis = clockMillis;
+            this.data = data;
+            this.sessions = sessions;
+            this.conf = conf;
+        }
+
+        /** The index the view stands at: the snapshot's index. */
+        public long appliedIndex() {
+            return appliedIndex;
+        }
+
+        /** The configuration as of {@link #appliedIndex()}, for the snapshot's meta. */
+        public ConfState confState() {
+            return conf;
+        }
+
+        /** Streams the snapshot to {@code out} and flushes it (does not close it). */
+        public void writeTo(OutputStream out) throws IOException {
+            SnapshotWriter.write(out, appliedIndex, clockMillis, data, sessions, conf);
+        }
+    }
+
+    /**
      * Reads a snapshot written by {@link #writeSnapshot} into a new state machine. The
      * whole snapshot is read and its checksum verified before anything is returned: a
      * damaged snapshot yields an exception, never a partial state. Reads {@code in} up

@@ -282,6 +282,24 @@ class SnapshotTest {
     }
 
     @Test
+    void a_view_taken_before_more_writes_writes_the_state_as_it_was_when_taken() throws IOException {
+        KvStateMachine machine = populated();
+        byte[] before = snapshot(machine);
+        KvStateMachine.SnapshotView view = machine.snapshotView();
+
+        machine.apply(31, at(1_020, inSession(put("a", "changed"), 11, 5, 4)));
+        machine.apply(32, at(1_021, openSession()));
+        machine.applyConfig(33, ConfState.getDefaultInstance());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        view.writeTo(out);
+
+        assertThat(out.toByteArray()).isEqualTo(before);
+        assertThat(view.appliedIndex()).isEqualTo(30);
+        assertThat(view.confState()).isEqualTo(CONF);
+        assertThat(snapshot(machine)).isNotEqualTo(before);
+    }
+
+    @Test
     void writing_does_not_close_the_stream() throws IOException {
         boolean[] closed = {false};
         ByteArrayOutputStream out = new ByteArrayOutputStream() {

@@ -325,9 +325,18 @@ final class SimNode {
             // batch was being applied; installing it comes next.
             return;
         }
-        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(appliedIndex).setTerm(raft.termAt(appliedIndex))
-                .setConf(stateMachine.confState()).build();
-        byte[] data = stateImage();
+        // The production driver writes the view on another thread while applying goes on;
+        // here the write follows at once, as the simulated disk has no latency of its own.
+        KvStateMachine.SnapshotView view = stateMachine.snapshotView();
+        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(view.appliedIndex())
+                .setTerm(raft.termAt(view.appliedIndex())).setConf(view.confState()).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            view.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] data = out.toByteArray();
         snapshot = StoredSnapshot.of(meta, data);
         cluster.checker().onSnapshot(this, appliedIndex, data);
         raft.snapshotTaken(meta);
