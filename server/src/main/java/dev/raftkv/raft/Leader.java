@@ -137,7 +137,8 @@ final class Leader {
                         pr.freeFirstInflightIfFull();
                         probesDue.add(m.getFrom());
                     }
-                    answerReads(reads.ack(m.getFrom(), m.getReadSeq(), node.id, node.tracker.voters(), node.tracker.quorum()));
+                    answerReads(reads.ack(m.getFrom(), m.getReadSeq(), node.id, node.tracker.voters(),
+                            node.tracker.quorum()));
                 }
             }
             case MSG_READ_INDEX -> addRead(m.getReadId(), m.getFrom());
@@ -269,7 +270,8 @@ final class Leader {
                 return;
             }
             long lastIndex = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).getIndex();
-            node.messages.add(node.message(MessageType.MSG_APPEND, to).setIndex(prevIndex).setLogTerm(node.log.term(prevIndex))
+            node.messages.add(node.message(MessageType.MSG_APPEND, to)
+                    .setIndex(prevIndex).setLogTerm(node.log.term(prevIndex))
                     .addAllEntries(entries).setCommit(Math.min(node.log.committed(), lastIndex)).build());
             pr.onAppendSent(lastIndex, !entries.isEmpty());
             sent = true;

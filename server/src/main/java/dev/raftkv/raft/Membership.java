@@ -106,7 +106,9 @@ final class Membership {
         ConfState before = current();
         while (!entries.isEmpty()) {
             ConfigEntry last = entries.get(entries.size() - 1);
-            if (last.index() <= log.lastIndex() && (last.index() < log.firstIndex() || log.term(last.index()) == last.term())) {
+            boolean held = last.index() <= log.lastIndex()
+                    && (last.index() < log.firstIndex() || log.term(last.index()) == last.term());
+            if (held) {
                 break;
             }
             entries.remove(entries.size() - 1);
@@ -126,8 +128,8 @@ final class Membership {
         try {
             return ConfState.parseFrom(e.getData());
         } catch (InvalidProtocolBufferException ex) {
-            throw new IllegalStateException("configuration entry " + e.getIndex() + " holds no ConfState: the log is damaged",
-                    ex);
+            throw new IllegalStateException("configuration entry " + e.getIndex()
+                    + " holds no ConfState: the log is damaged", ex);
         }
     }
 }
