@@ -310,4 +310,26 @@ class SnapshotAndMembershipTest {
         assertThat(a.leadTransferee()).isNull();
         assertThat(a.propose(List.of(ByteString.EMPTY)).term()).isEqualTo(1);
     }
+
+    @Test
+    void a_configuration_is_in_force_once_appended_and_undone_when_a_new_leader_replaces_its_entry() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode b = new RaftNode(config("b", THREE), store);
+        Entry noop = Entry.newBuilder().setIndex(1).setTerm(1).setType(EntryType.ENTRY_NOOP).build();
+        Entry addD = Entry.newBuilder().setIndex(2).setTerm(1).setType(EntryType.ENTRY_CONFIG)
+                .setData(conf(THREE, List.of("d")).toByteString()).build();
+        b.step(msg(MessageType.MSG_APPEND, "a", "b", 1).setIndex(0).addEntries(noop).addEntries(addD).build());
+        Ready ready = b.ready();
+        assertThat(ready.confState().getLearnersList()).containsExactly("d");
+        assertThat(b.learners()).as("in force before it commits").containsExactly("d");
+        store.append(ready.entries());
+        store.setHardState(ready.hardState());
+        b.advance(ready);
+
+        Entry replacement = Entry.newBuilder().setIndex(2).setTerm(2).setType(EntryType.ENTRY_NOOP).build();
+        b.step(msg(MessageType.MSG_APPEND, "c", "b", 2).setIndex(1).setLogTerm(1).addEntries(replacement).build());
+
+        assertThat(b.learners()).as("back to the configuration before the replaced entry").isEmpty();
+        assertThat(b.ready().confState()).isEqualTo(conf(THREE, List.of()));
+    }
 }
