@@ -23,7 +23,23 @@ import java.util.TreeMap;
  */
 final class KeyValueMap {
 
-    private final TreeMap<ByteString, ByteString> pairs = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+    private final TreeMap<ByteString, ByteString> pairs;
+
+    KeyValueMap() {
+        this.pairs = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+    }
+
+    private KeyValueMap(TreeMap<ByteString, ByteString> pairs) {
+        this.pairs = pairs;
+    }
+
+    /**
+     * An independent copy for a snapshot view: linear in the number of pairs (the tree is
+     * rebuilt from sorted input), and no key or value bytes are copied, as they are immutable.
+     */
+    KeyValueMap copy() {
+        return new KeyValueMap(new TreeMap<>(pairs));
+    }
 
     /**
      * Applies a data command.

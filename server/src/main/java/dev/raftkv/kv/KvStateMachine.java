@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.CommandResult.Code;
+import dev.raftkv.proto.ConfState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,6 +52,7 @@ public final class KvStateMachine {
     private final SessionTable sessions;
     private long appliedIndex;
     private long clockMillis;
+    private ConfState conf;
 
     /** An empty state machine with {@link SessionLimits#DEFAULT}. */
     public KvStateMachine() {
@@ -59,11 +61,12 @@ public final class KvStateMachine {
 
     /** An empty state machine at applied index 0 and log clock 0. */
     public KvStateMachine(SessionLimits sessionLimits) {
-        this(sessionLimits, 0, 0, new KeyValueMap(), new SessionTable(sessionLimits));
+        this(sessionLimits, 0, 0, new KeyValueMap(), new SessionTable(sessionLimits), ConfState.getDefaultInstance());
     }
 
     KvStateMachine(SessionLimits sessionLimits, long appliedIndex, long clockMillis, KeyValueMap data,
-            SessionTable sessions) {
+            SessionTable sessions, ConfState conf) {
+        this.conf = Objects.requireNonNull(conf, "conf");
         this.sessionLimits = Objects.requireNonNull(sessionLimits, "sessionLimits");
         this.appliedIndex = appliedIndex;
         this.clockMillis = clockMillis;
@@ -115,6 +118,24 @@ public final class KvStateMachine {
     public void skip(long index) {
         requireNext(index);
         appliedIndex = index;
+    }
+
+    /**
+     * Records the cluster configuration that the committed {@code ENTRY_CONFIG} entry at
+     * {@code index} holds, so that a snapshot carries the membership with the data
+     * (a replica restored from it knows both). Changes nothing else.
+     *
+     * @throws IllegalStateException if {@code index <= appliedIndex()}
+     */
+    public void applyConfig(long index, ConfState conf) {
+        requireNext(index);
+        appliedIndex = index;
+        this.conf = Objects.requireNonNull(conf, "conf");
+    }
+
+    /** The configuration of the last {@link #applyConfig} (or the snapshot's); empty for a new state machine. */
+    public ConfState confState() {
+        return conf;
     }
 
     private void requireNext(long index) {
@@ -212,12 +233,62 @@ public final class KvStateMachine {
      * Streams a point-in-time image of the whole state to {@code out} in the format of
      * the package documentation, then flushes {@code out} (it does not close it). The
      * image is consistent because {@code apply} runs on this same thread and so cannot
-     * interleave. {@link #readSnapshot} of the bytes gives an equal state machine.
+     * interleave: applying pauses for as long as the write takes (the driver measures it).
+     * {@link #readSnapshot} of the bytes gives an equal state machine, configuration
+     * and sessions included.
      *
      * @throws IOException from {@code out}; what was written is then incomplete
      */
     public void writeSnapshot(OutputStream out) throws IOException {
-        SnapshotWriter.write(out, appliedIndex, clockMillis, data, sessions);
+        SnapshotWriter.write(out, appliedIndex, clockMillis, data, sessions, conf);
+    }
+
+    /**
+     * Takes a point-in-time view of the whole state for a snapshot that another thread
+     * may write while this one goes on applying: the pause on the apply thread is one
+     * copy of the key tree's references (linear in the number of keys, no value bytes)
+     * and of the small session table, not the writing of the snapshot. The driver
+     * measures that pause.
+     */
+    public SnapshotView snapshotView() {
+        return new SnapshotView(appliedIndex, clockMillis, data.copy(), sessions.copy(), conf);
+    }
+
+    /**
+     * A frozen state: nothing changes it, so any one thread may write it while the
+     * state machine applies on. {@link #writeTo} writes exactly what
+     * {@link KvStateMachine#writeSnapshot} would have written when the view was taken.
+     */
+    public static final class SnapshotView {
+        private final long appliedIndex;
+        private final long clockMillis;
+        private final KeyValueMap data;
+        private final SessionTable sessions;
+        private final ConfState conf;
+
+        private SnapshotView(long appliedIndex, long clockMillis, KeyValueMap data, SessionTable sessions,
+                ConfState conf) {
+            this.appliedIndex = appliedIndex;
+            this.clockMillis = clockMillis;
+            this.data = data;
+            this.sessions = sessions;
+            this.conf = conf;
+        }
+
+        /** The index the view stands at: the snapshot's index. */
+        public long appliedIndex() {
+            return appliedIndex;
+        }
+
+        /** The configuration as of {@link #appliedIndex()}, for the snapshot's meta. */
+        public ConfState confState() {
+            return conf;
+        }
+
+        /** Streams the snapshot to {@code out} and flushes it (does not close it). */
+        public void writeTo(OutputStream out) throws IOException {
+            SnapshotWriter.write(out, appliedIndex, clockMillis, data, sessions, conf);
+        }
     }
 
     /**

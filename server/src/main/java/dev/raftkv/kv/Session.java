@@ -69,6 +69,13 @@ final class Session {
         }
     }
 
+    /** An independent copy, for a snapshot view: the apply thread may change this one meanwhile. */
+    Session copy() {
+        Session copy = new Session(id, lastActiveMillis, ackedSequence);
+        copy.resultsBySequence.putAll(resultsBySequence);
+        return copy;
+    }
+
     /** The retained results in sequence order, read-only. */
     NavigableMap<Long, CommandResult> results() {
         return Collections.unmodifiableNavigableMap(resultsBySequence);

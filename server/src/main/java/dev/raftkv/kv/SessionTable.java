@@ -91,6 +91,15 @@ final class SessionTable {
         }
     }
 
+    /** An independent copy with the same sessions in the same order, for a snapshot view. */
+    SessionTable copy() {
+        SessionTable copy = new SessionTable(limits);
+        for (Session session : sessionsById.values()) {
+            copy.restore(session.copy());
+        }
+        return copy;
+    }
+
     boolean contains(long id) {
         return sessionsById.containsKey(id);
     }

@@ -8,8 +8,10 @@ final class SnapshotFormat {
     /** The first eight bytes of every snapshot: ASCII {@code RKVSNAP} and a newline. */
     static final byte[] MAGIC = "RKVSNAP\n".getBytes(StandardCharsets.US_ASCII);
 
-    /** The one version this code writes and reads. */
-    static final int VERSION = 1;
+    /** The version this code writes. */
+    static final int VERSION = 2;
+    /** The oldest version this code reads: version 1 lacks the CONFIG section (read as no members). */
+    static final int OLDEST_READABLE_VERSION = 1;
 
     /** Section tag that ends the section list. */
     static final int END = 0;
@@ -19,6 +21,8 @@ final class SnapshotFormat {
     static final int SECTION_PAIRS = 2;
     /** One record per session, least recently used first; see the package documentation. */
     static final int SECTION_SESSIONS = 3;
+    /** Version 2 on: one record, the cluster configuration as a serialized {@code raftkv.v1.ConfState}. */
+    static final int SECTION_CONFIG = 4;
 
     static final int STATE_RECORD_BYTES = 16;
     static final int SESSION_HEADER_BYTES = 8 + 8 + 8 + 4;
@@ -34,6 +38,7 @@ final class SnapshotFormat {
             case SECTION_STATE -> "STATE";
             case SECTION_PAIRS -> "PAIRS";
             case SECTION_SESSIONS -> "SESSIONS";
+            case SECTION_CONFIG -> "CONFIG";
             default -> "section " + tag;
         };
     }

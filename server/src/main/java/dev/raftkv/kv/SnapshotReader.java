@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.raftkv.proto.CommandResult;
+import dev.raftkv.proto.ConfState;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -37,6 +38,7 @@ final class SnapshotReader {
     private final SessionTable sessions;
     private long appliedIndex;
     private long clockMillis;
+    private ConfState conf = ConfState.getDefaultInstance();
 
     private SnapshotReader(InputStream source, SessionLimits sessionLimits) {
         this.buffered = new BufferedInputStream(source, BUFFER_BYTES);
@@ -49,7 +51,7 @@ final class SnapshotReader {
         SnapshotReader reader = new SnapshotReader(source, sessionLimits);
         reader.readAll();
         return new KvStateMachine(sessionLimits, reader.appliedIndex, reader.clockMillis, reader.data,
-                reader.sessions);
+                reader.sessions, reader.conf);
     }
 
     private void readAll() throws IOException {
@@ -62,9 +64,9 @@ final class SnapshotReader {
                     + HexFormat.of().formatHex(magic) + ", expected " + HexFormat.of().formatHex(SnapshotFormat.MAGIC));
         }
         int version = readInt("the version");
-        if (version != SnapshotFormat.VERSION) {
+        if (version < SnapshotFormat.OLDEST_READABLE_VERSION || version > SnapshotFormat.VERSION) {
             throw new SnapshotFormatException("unsupported snapshot version " + version + " (this reader supports "
-                    + SnapshotFormat.VERSION + ")");
+                    + SnapshotFormat.OLDEST_READABLE_VERSION + " to " + SnapshotFormat.VERSION + ")");
         }
         Set<Integer> seen = new HashSet<>();
         for (int tag = readInt("a section tag"); tag != SnapshotFormat.END; tag = readInt("a section tag")) {
@@ -73,11 +75,12 @@ final class SnapshotReader {
                 throw malformed(sectionOffset, "section " + SnapshotFormat.sectionName(tag) + " appears twice");
             }
             if (tag != SnapshotFormat.SECTION_STATE && tag != SnapshotFormat.SECTION_PAIRS
-                    && tag != SnapshotFormat.SECTION_SESSIONS) {
+                    && tag != SnapshotFormat.SECTION_SESSIONS && (tag != SnapshotFormat.SECTION_CONFIG || version < 2)) {
                 throw malformed(sectionOffset, "unknown section tag " + tag);
             }
             long records = readLong("a record count");
-            if (records < 0 || (tag == SnapshotFormat.SECTION_STATE && records != 1)) {
+            boolean single = tag == SnapshotFormat.SECTION_STATE || tag == SnapshotFormat.SECTION_CONFIG;
+            if (records < 0 || (single && records != 1)) {
                 throw malformed(sectionOffset, "bad record count " + records + " for section "
                         + SnapshotFormat.sectionName(tag));
             }
@@ -85,8 +88,11 @@ final class SnapshotReader {
                 readRecord(tag);
             }
         }
-        for (int required : new int[] {
-                SnapshotFormat.SECTION_STATE, SnapshotFormat.SECTION_PAIRS, SnapshotFormat.SECTION_SESSIONS}) {
+        int[] requiredSections = version >= 2
+                ? new int[] {SnapshotFormat.SECTION_STATE, SnapshotFormat.SECTION_PAIRS, SnapshotFormat.SECTION_SESSIONS,
+                        SnapshotFormat.SECTION_CONFIG}
+                : new int[] {SnapshotFormat.SECTION_STATE, SnapshotFormat.SECTION_PAIRS, SnapshotFormat.SECTION_SESSIONS};
+        for (int required : requiredSections) {
             if (!seen.contains(required)) {
                 throw malformed(checksummed.position(), "section " + SnapshotFormat.sectionName(required) + " is missing");
             }
@@ -120,6 +126,10 @@ final class SnapshotReader {
                 case SnapshotFormat.SECTION_STATE -> state(record);
                 case SnapshotFormat.SECTION_PAIRS -> pair(body, record);
                 case SnapshotFormat.SECTION_SESSIONS -> session(body, record);
+                case SnapshotFormat.SECTION_CONFIG -> {
+                    conf = ConfState.parseFrom(record);
+                    record.position(record.limit());
+                }
                 default -> throw new IllegalStateException("unreachable: tag " + tag);
             }
         } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException

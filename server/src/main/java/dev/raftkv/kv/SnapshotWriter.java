@@ -5,6 +5,7 @@ import static dev.raftkv.kv.SnapshotFormat.SESSION_HEADER_BYTES;
 
 import com.google.protobuf.ByteString;
 import dev.raftkv.proto.CommandResult;
+import dev.raftkv.proto.ConfState;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.FilterOutputStream;
@@ -30,7 +31,7 @@ final class SnapshotWriter {
     }
 
     static void write(OutputStream target, long appliedIndex, long clockMillis, KeyValueMap data,
-            SessionTable sessions) throws IOException {
+            SessionTable sessions, ConfState conf) throws IOException {
         CRC32C crc = new CRC32C();
         // Closing nothing: the caller owns the target stream.
         OutputStream unclosable = new FilterOutputStream(target) {
@@ -48,6 +49,7 @@ final class SnapshotWriter {
         writer.state(appliedIndex, clockMillis);
         writer.pairs(data.pairs());
         writer.sessions(sessions.leastRecentlyUsedFirst());
+        writer.config(conf);
         writer.out.writeInt(SnapshotFormat.END);
         writer.out.flush();
         // The trailer goes around the checksumming stream: it is the checksum.
@@ -103,6 +105,12 @@ final class SnapshotWriter {
                 result.getValue().writeTo(out);
             }
         }
+    }
+
+    private void config(ConfState conf) throws IOException {
+        section(SnapshotFormat.SECTION_CONFIG, 1);
+        out.writeInt(recordLength(conf.getSerializedSize()));
+        conf.writeTo(out);
     }
 
     private static int recordLength(long length) {

@@ -18,19 +18,20 @@
  * writes exactly-once: a retried {@code (session_id, sequence)} gets its first result
  * back instead of being applied again.
  *
- * <h2>Snapshot format, version 1</h2>
+ * <h2>Snapshot format, version 2</h2>
  * {@link dev.raftkv.kv.KvStateMachine#writeSnapshot} streams the whole state; all
  * integers are big-endian two's complement.
  * <pre>
  * snapshot := magic version section* end crc
  * magic    := 8 bytes, ASCII "RKVSNAP\n" (52 4b 56 53 4e 41 50 0a)
- * version  := int32, 1
+ * version  := int32, 2 (1 is still read)
  * section  := tag:int32 (non-zero) count:int64 record{count}
  * record   := length:int32 (0 .. 2^30) body:byte[length]
  * end      := int32 0
  * crc      := int32, CRC32C (Castagnoli) of every byte from magic through end
  * </pre>
- * Version 1 has three sections, each exactly once, written in this order:
+ * Version 2 has four sections, each exactly once, written in this order (version 1
+ * had the first three; it reads as a state machine without members):
  * <dl>
  * <dt>1 STATE</dt>
  * <dd>one 16-byte record: applied index (int64), log clock in ms (int64).</dd>
@@ -43,18 +44,32 @@
  * last-active log clock in ms (int64), acknowledged sequence (int64), result count
  * (int32), then per retained result in increasing sequence order: sequence (int64),
  * length (int32), a serialized {@code CommandResult}.</dd>
+ * <dt>4 CONFIG</dt>
+ * <dd>one record: the cluster configuration as of the applied index, a serialized
+ * {@code raftkv.v1.ConfState} (voters, learners, member addresses), recorded by
+ * {@link dev.raftkv.kv.KvStateMachine#applyConfig} from committed {@code ENTRY_CONFIG}
+ * entries. A snapshot that lacked it would restore a replica that does not know its
+ * cluster; one that lacked the sessions would apply retried writes twice.</dd>
  * </dl>
  * A reader checks the magic, then the version, then each section and record as it
  * reads them (a length that overruns its record, keys out of order, an unknown or
  * repeated section are errors), and last the checksum;
  * any failure is a {@link dev.raftkv.kv.SnapshotFormatException} naming what is wrong.
  *
- * <p><b>Evolution.</b> A new kind of state (the cluster configuration, planned next)
- * becomes a new section with a new tag, and a new version number, since a reader that
- * skipped a section it does not know would silently lose state. The format needs the
- * writer only to iterate a frozen view once, section by section, with record lengths
- * known before each record, so a copy-on-write view that lets {@code apply} continue
- * during the write fits without changing the format.
+ * <p><b>Evolution.</b> A new kind of state becomes a new section with a new tag, and a
+ * new version number (as the configuration did in version 2), since a reader that
+ * skipped a section it does not know would silently lose state.
+ *
+ * <p><b>Writing while applying continues.</b> The format needs the writer only to
+ * iterate a frozen view once, section by section, with record lengths known before
+ * each record. {@link dev.raftkv.kv.KvStateMachine#snapshotView()} takes such a view
+ * on the apply thread — a rebuild of the key tree from its sorted references (linear
+ * in the number of keys, no key or value bytes copied, as they are immutable) and a
+ * copy of the small session table — and any thread then writes it while applying
+ * goes on; the pause on the apply path is taking the view, which the driver measures.
+ * A persistent sorted map would shrink that pause to constant time, at the price of
+ * slower applies; at the key counts raftkv targets the linear copy is the simpler
+ * choice.
  *
  * <h2>Threading</h2>
  * Everything here is confined to the node's apply thread, except the pure functions of

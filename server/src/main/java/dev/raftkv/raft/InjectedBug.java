@@ -13,5 +13,15 @@ public enum InjectedBug {
     /** Acknowledge appended entries before they are durable (Figure 2, persistent state). */
     ACK_BEFORE_DURABLE,
     /** Serve a ReadIndex read without the heartbeat round that proves leadership (thesis §6.4 step 3). */
-    READ_WITHOUT_LEADERSHIP_CHECK
+    READ_WITHOUT_LEADERSHIP_CHECK,
+    /**
+     * Accept a configuration change while another is not committed yet (thesis §4.1: one
+     * change at a time), so two changes in flight can leave majorities that do not overlap.
+     */
+    CONF_CHANGE_WHILE_PENDING,
+    /**
+     * Install a snapshot from the leader without its configuration (§7: the snapshot
+     * carries the latest configuration), so the follower keeps a stale membership.
+     */
+    SNAPSHOT_WITHOUT_CONFIG
 }

@@ -4,7 +4,9 @@ package dev.raftkv.raft;
  * The leader's view of one follower's log (Raft paper's nextIndex and matchIndex,
  * §5.3), with the flow control of etcd's raft: a follower is <em>probed</em> one
  * message at a time until the leader finds where their logs match, then
- * <em>replicated</em> to with up to {@code maxInflight} appends in flight.
+ * <em>replicated</em> to with up to {@code maxInflight} appends in flight. A follower
+ * whose next entry was compacted away is sent the snapshot instead (§7) and gets no
+ * appends until the transfer ends.
  */
 final class Progress {
 
@@ -12,7 +14,9 @@ final class Progress {
         /** Looking for the last matching index: one append per heartbeat or response. */
         PROBE,
         /** Logs match up to {@code match}: appends are pipelined. */
-        REPLICATE
+        REPLICATE,
+        /** A snapshot is being sent (its index is {@code pendingSnapshot}): no appends until it ends. */
+        SNAPSHOT
     }
 
     private long match;
@@ -23,6 +27,7 @@ final class Progress {
     /** Heard from since the leader last checked its quorum (CheckQuorum). */
     private boolean recentActive;
     private final Inflights inflights;
+    private long pendingSnapshot;
 
     Progress(long next, int maxInflight) {
         this.next = next;
@@ -49,9 +54,17 @@ final class Progress {
         this.recentActive = recentActive;
     }
 
+    long pendingSnapshot() {
+        return pendingSnapshot;
+    }
+
     /** Whether the leader must hold further appends back (flow control). */
     boolean isPaused() {
-        return mode == Mode.PROBE ? probeSent : inflights.isFull();
+        return switch (mode) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.isFull();
+            case SNAPSHOT -> true;
+        };
     }
 
     /** Lets a probing leader send again, e.g. after a heartbeat response. */
@@ -102,6 +115,10 @@ final class Progress {
      * rejection is stale (answers an append older than the current position).
      */
     boolean maybeDecreaseTo(long rejected, long hintIndex) {
+        if (mode == Mode.SNAPSHOT) {
+            // An answer to an append sent before the snapshot: the snapshot decides now.
+            return false;
+        }
         if (mode == Mode.REPLICATE) {
             if (rejected <= match) {
                 return false;
@@ -117,15 +134,35 @@ final class Progress {
         return true;
     }
 
+    /**
+     * Probes from after the match, or after the snapshot just sent if the follower has
+     * installed it (a snapshot transfer that failed leaves {@code pendingSnapshot} 0).
+     */
     void becomeProbe() {
+        long afterSnapshot = mode == Mode.SNAPSHOT ? pendingSnapshot + 1 : 0;
         mode = Mode.PROBE;
         probeSent = false;
-        next = match + 1;
+        next = Math.max(match + 1, afterSnapshot);
+        pendingSnapshot = 0;
         inflights.reset();
+    }
+
+    /** Stops appends while the snapshot at {@code snapshotIndex} is sent. */
+    void becomeSnapshot(long snapshotIndex) {
+        mode = Mode.SNAPSHOT;
+        pendingSnapshot = snapshotIndex;
+        probeSent = false;
+        inflights.reset();
+    }
+
+    /** The driver reports the snapshot transfer failed: the follower is probed again from its match. */
+    void snapshotFailed() {
+        pendingSnapshot = 0;
     }
 
     void becomeReplicate() {
         mode = Mode.REPLICATE;
+        pendingSnapshot = 0;
         next = match + 1;
         inflights.reset();
     }
@@ -133,6 +170,7 @@ final class Progress {
     @Override
     public String toString() {
         return mode + " match=" + match + " next=" + next + (probeSent ? " paused" : "")
+                + (mode == Mode.SNAPSHOT ? " snapshot=" + pendingSnapshot : "")
                 + " inflight=" + inflights.count();
     }
 

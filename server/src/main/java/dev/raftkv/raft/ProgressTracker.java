@@ -1,5 +1,6 @@
 package dev.raftkv.raft;
 
+import dev.raftkv.proto.ConfState;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,20 +11,34 @@ import java.util.Set;
 
 /**
  * The membership a node works with, and the leader's {@link Progress} for each
- * member: who votes, how votes and matches form a majority (§5.2, §5.3).
+ * member: who votes, how votes and matches form a majority (§5.2, §5.3). Learners
+ * receive the log and have a {@link Progress}, but never count for a majority of
+ * votes, of matches (commitment), of heartbeat answers (ReadIndex) or of active
+ * followers (CheckQuorum).
  */
 final class ProgressTracker {
 
-    private final Set<String> voters;
+    private Set<String> voters;
+    private Set<String> learners;
     private final Map<String, Progress> progress = new LinkedHashMap<>();
     private final Map<String, Boolean> votes = new HashMap<>();
 
-    ProgressTracker(Set<String> voters) {
-        this.voters = Collections.unmodifiableSet(new LinkedHashSet<>(voters));
+    ProgressTracker(ConfState conf) {
+        setConf(conf);
+    }
+
+    /** Takes {@code conf} as the configuration in force; progress is adjusted separately. */
+    void setConf(ConfState conf) {
+        this.voters = Collections.unmodifiableSet(new LinkedHashSet<>(conf.getVotersList()));
+        this.learners = Collections.unmodifiableSet(new LinkedHashSet<>(conf.getLearnersList()));
     }
 
     Set<String> voters() {
         return voters;
+    }
+
+    Set<String> learners() {
+        return learners;
     }
 
     int quorum() {
@@ -34,6 +49,10 @@ final class ProgressTracker {
         return voters.contains(id);
     }
 
+    boolean isMember(String id) {
+        return voters.contains(id) || learners.contains(id);
+    }
+
     Progress progress(String id) {
         return progress.get(id);
     }
@@ -42,12 +61,26 @@ final class ProgressTracker {
         return progress;
     }
 
-    /** Starts tracking every member afresh, as a new leader does: next = lastIndex + 1, probing. */
-    void resetProgress(long lastIndex, int maxInflight) {
+    /** Starts tracking every member (and {@code self}) afresh, as a new leader does: next = lastIndex + 1, probing. */
+    void resetProgress(String self, long lastIndex, int maxInflight) {
         progress.clear();
+        syncProgress(self, lastIndex, maxInflight);
+    }
+
+    /**
+     * After a configuration change on the leader: tracks new members from {@code lastIndex + 1}
+     * (probing finds where their logs end) and forgets removed ones; {@code self} is
+     * always tracked, as the leader counts its own durable log when it is a voter.
+     */
+    void syncProgress(String self, long lastIndex, int maxInflight) {
+        progress.keySet().removeIf(id -> !id.equals(self) && !isMember(id));
         for (String id : voters) {
-            progress.put(id, new Progress(lastIndex + 1, maxInflight));
+            progress.computeIfAbsent(id, x -> new Progress(lastIndex + 1, maxInflight));
         }
+        for (String id : learners) {
+            progress.computeIfAbsent(id, x -> new Progress(lastIndex + 1, maxInflight));
+        }
+        progress.computeIfAbsent(self, x -> new Progress(lastIndex + 1, maxInflight));
     }
 
     /**
@@ -72,7 +105,9 @@ final class ProgressTracker {
             if (id.equals(self) || pr.recentActive()) {
                 active++;
             }
-            pr.setRecentActive(id.equals(self));
+        }
+        for (Map.Entry<String, Progress> e : progress.entrySet()) {
+            e.getValue().setRecentActive(e.getKey().equals(self));
         }
         return active >= quorum();
     }
@@ -81,7 +116,7 @@ final class ProgressTracker {
         votes.clear();
     }
 
-    /** Records a voter's answer (the first answer of each voter counts). */
+    /** Records a voter's answer (the first answer of each voter counts; others are ignored). */
     void recordVote(String id, boolean granted) {
         if (voters.contains(id)) {
             votes.putIfAbsent(id, granted);

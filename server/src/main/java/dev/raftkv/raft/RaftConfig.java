@@ -12,8 +12,9 @@ import java.util.random.RandomGenerator;
  * 50 ms tick is a 500–1000 ms election timeout.
  *
  * @param id this node's id; never empty
- * @param voters the initial voting members, this node among them, used when the log
- *     holds no configuration yet
+ * @param voters the bootstrap voting members, this node among them, in force while
+ *     neither the log nor the snapshot holds a configuration; empty for a node that
+ *     joins a running cluster (as a learner, it learns the configuration from the leader)
  * @param electionTicks the minimum election timeout; each timeout is drawn uniformly
  *     from {@code [electionTicks, 2 * electionTicks)} (§5.2, randomized timeouts)
  * @param heartbeatTicks the leader's heartbeat interval; must be below electionTicks
@@ -32,6 +33,9 @@ import java.util.random.RandomGenerator;
  * @param random the source of election timeout jitter; seeded in tests
  * @param injectedBugs deliberately broken rules, for the simulator's mutation check
  *     only; empty in production
+ * @param maxCatchUpLagEntries how far behind the leader's last index a learner's log
+ *     may be for it to be promoted, and a voter's for leadership to be handed to it;
+ *     further behind, either request is refused ({@link RefusedException.Reason#TARGET_LAGGING})
  */
 public record RaftConfig(
         String id,
@@ -45,7 +49,19 @@ public record RaftConfig(
         boolean checkQuorum,
         long appliedIndex,
         RandomGenerator random,
-        Set<InjectedBug> injectedBugs) {
+        Set<InjectedBug> injectedBugs,
+        long maxCatchUpLagEntries) {
+
+    /** The default of {@link #maxCatchUpLagEntries()}: about one full append message. */
+    public static final long DEFAULT_MAX_CATCH_UP_LAG_ENTRIES = 64;
+
+    /** The settings without {@code maxCatchUpLagEntries}, which takes its default. */
+    public RaftConfig(String id, List<String> voters, int electionTicks, int heartbeatTicks, long maxBytesPerMessage,
+            int maxEntriesPerMessage, int maxInflightMessages, boolean preVote, boolean checkQuorum, long appliedIndex,
+            RandomGenerator random, Set<InjectedBug> injectedBugs) {
+        this(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage, maxInflightMessages,
+                preVote, checkQuorum, appliedIndex, random, injectedBugs, DEFAULT_MAX_CATCH_UP_LAG_ENTRIES);
+    }
 
     public RaftConfig {
         Objects.requireNonNull(id, "id");
@@ -68,6 +84,9 @@ public record RaftConfig(
             throw new IllegalArgumentException("appliedIndex must not be negative: " + appliedIndex);
         }
         injectedBugs = injectedBugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(injectedBugs));
+        if (maxCatchUpLagEntries < 0) {
+            throw new IllegalArgumentException("maxCatchUpLagEntries must not be negative: " + maxCatchUpLagEntries);
+        }
     }
 
     /** Defaults for a node: 10-tick election timeout, 1-tick heartbeat, 1 MiB / 512 entries per message, window 256. */
@@ -77,22 +96,27 @@ public record RaftConfig(
 
     public RaftConfig withTicks(int electionTicks, int heartbeatTicks) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
     }
 
     public RaftConfig withMessageLimits(long maxBytesPerMessage, int maxEntriesPerMessage, int maxInflightMessages) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
     }
 
     public RaftConfig withAppliedIndex(long appliedIndex) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
     }
 
     public RaftConfig withInjectedBugs(Set<InjectedBug> injectedBugs) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
+    }
+
+    public RaftConfig withMaxCatchUpLagEntries(long maxCatchUpLagEntries) {
+        return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
     }
 
     public boolean has(InjectedBug bug) {

@@ -1,6 +1,7 @@
 package dev.raftkv.raft;
 
 import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.storage.CompactedException;
 import dev.raftkv.storage.LogStore;
 import java.util.ArrayList;
@@ -11,6 +12,10 @@ import java.util.List;
  * <em>unstable</em> entries the core accepted but the driver has not yet persisted.
  * Unstable entries take precedence over stored ones at the same index (a follower
  * may have replaced a conflicting suffix the store still holds).
+ *
+ * <p>A snapshot received from the leader (§7) is <em>unstable</em> too until the
+ * driver has installed it and reset the store: meanwhile the log starts after it,
+ * whatever the store still holds.
  *
  * <p>It also holds the commit index and how far committed entries were handed out
  * for applying. Not thread-safe; owned by one {@link RaftNode}.
@@ -24,20 +29,69 @@ final class RaftLog {
     private long committed;
     /** Committed entries up to here were handed out to be applied. */
     private long applied;
+    /** A snapshot accepted from the leader that the store does not reflect yet, else null. */
+    private SnapshotMeta unstableSnapshot;
+    private boolean snapshotHandedOut;
 
-    RaftLog(LogStore store, long committed, long applied) {
+    /**
+     * @param snapshot the driver's latest snapshot, or null; if the store does not hold
+     *     its index with its term (the node crashed between saving a received snapshot
+     *     and resetting the store), it becomes unstable and is handed out again
+     */
+    RaftLog(LogStore store, long committed, long applied, SnapshotMeta snapshot) {
         this.store = store;
         this.unstableOffset = store.lastIndex() + 1;
+        long storeSnapshotIndex = store.firstIndex() - 1;
+        if (snapshot != null && snapshot.getIndex() < storeSnapshotIndex) {
+            throw new IllegalStateException("the log is compacted up to " + storeSnapshotIndex
+                    + " but the latest snapshot is at " + snapshot.getIndex() + ": a newer snapshot is missing");
+        }
+        if (snapshot != null && snapshot.getIndex() > storeSnapshotIndex
+                && (snapshot.getIndex() > store.lastIndex() || store.term(snapshot.getIndex()) != snapshot.getTerm())) {
+            restore(snapshot);
+            return;
+        }
+        long floor = snapshot == null ? storeSnapshotIndex : Math.max(storeSnapshotIndex, snapshot.getIndex());
         if (committed > store.lastIndex()) {
             throw new IllegalStateException("the stored commit index " + committed
                     + " is past the last stored index " + store.lastIndex() + ": the log is damaged");
         }
-        this.committed = Math.max(committed, store.firstIndex() - 1);
-        this.applied = Math.max(Math.min(applied, this.committed), store.firstIndex() - 1);
+        this.committed = Math.max(committed, floor);
+        this.applied = Math.max(Math.min(applied, this.committed), floor);
     }
 
     long firstIndex() {
-        return store.firstIndex();
+        return unstableSnapshot != null ? unstableSnapshot.getIndex() + 1 : store.firstIndex();
+    }
+
+    /** Replaces the whole log by a snapshot from the leader (§7): everything after it is gone too. */
+    void restore(SnapshotMeta snapshot) {
+        unstable.clear();
+        unstableOffset = snapshot.getIndex() + 1;
+        committed = snapshot.getIndex();
+        applied = snapshot.getIndex();
+        unstableSnapshot = snapshot;
+        snapshotHandedOut = false;
+    }
+
+    /** The snapshot the driver must install with the next batch, or null; marks it handed out. */
+    SnapshotMeta takeUnstableSnapshot() {
+        if (unstableSnapshot == null || snapshotHandedOut) {
+            return null;
+        }
+        snapshotHandedOut = true;
+        return unstableSnapshot;
+    }
+
+    boolean hasSnapshotToHandOut() {
+        return unstableSnapshot != null && !snapshotHandedOut;
+    }
+
+    /** The driver installed {@code snapshot} and reset the store to it. */
+    void snapshotStable(SnapshotMeta snapshot) {
+        if (snapshot.equals(unstableSnapshot)) {
+            unstableSnapshot = null;
+        }
     }
 
     long lastIndex() {
@@ -65,6 +119,12 @@ final class RaftLog {
     long term(long index) {
         if (index > lastIndex()) {
             return 0;
+        }
+        if (unstableSnapshot != null && index <= unstableSnapshot.getIndex()) {
+            if (index < unstableSnapshot.getIndex()) {
+                throw new CompactedException(index, firstIndex());
+            }
+            return unstableSnapshot.getTerm();
         }
         if (index >= unstableOffset) {
             return unstable.get((int) (index - unstableOffset)).getTerm();

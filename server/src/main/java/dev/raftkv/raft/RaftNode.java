@@ -1,14 +1,17 @@
 package dev.raftkv.raft;
 
+import dev.raftkv.proto.ConfChange;
+import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.EntryType;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
+import dev.raftkv.proto.SnapshotMeta;
+import dev.raftkv.raft.RefusedException.Reason;
 import dev.raftkv.storage.LogStore;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,6 +36,12 @@ import java.util.Set;
  *   <li>commitment only of entries of the leader's own term by counting replicas,
  *       with a no-op at the start of each term (§5.4.2, §8);</li>
  *   <li>ReadIndex linearizable reads, also for followers (thesis §6.4);</li>
+ *   <li>snapshots and log compaction, and InstallSnapshot for followers whose next
+ *       entry was compacted away (§7; see {@link #snapshotTaken}, {@link #reportSnapshot},
+ *       {@link Ready#snapshot()});</li>
+ *   <li>membership changes one node at a time, learners, and leadership transfer
+ *       (thesis §4.1, §4.2.1, §3.10; see {@link #proposeConfChange},
+ *       {@link #transferLeadership} and the package documentation);</li>
  *   <li>the persistence order of Figure 2: votes and acknowledgements only after the
  *       state they answer for is durable (see {@link Ready}).</li>
  * </ul>
@@ -41,11 +50,11 @@ public final class RaftNode {
 
     private static final long MAX_APPLY_BYTES_PER_READY = 64L << 20;
 
-    private final RaftConfig config;
-    private final String id;
-    private final RaftLog log;
-    private final ProgressTracker tracker;
-    private final ReadIndexTracker reads = new ReadIndexTracker();
+    final RaftConfig config;
+    final String id;
+    final RaftLog log;
+    final ProgressTracker tracker;
+    final Membership membership;
 
     private long term;
     private String votedFor = "";
@@ -56,39 +65,57 @@ public final class RaftNode {
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
 
-    private final List<Message> messages = new ArrayList<>();
+    /** Messages to send now; the {@link Leader} adds to it too. */
+    final List<Message> messages = new ArrayList<>();
     private final List<Message> messagesAfterPersist = new ArrayList<>();
-    private final List<ReadState> readStates = new ArrayList<>();
-    /** Reads that arrived before this leader committed an entry of its term (thesis §6.4 step 1). */
-    private final List<ReadIndexTracker.PendingRead> readsAwaitingTermCommit = new ArrayList<>();
-    /** Followers to send appends to at the next {@link #ready()}: sends are batched. */
-    private final Set<String> appendsDue = new LinkedHashSet<>();
-    /**
-     * Followers that are behind after a heartbeat round: send them an append even if it
-     * carries no entry, so one lost in flight is found (the follower rejects the gap).
-     */
-    private final Set<String> probesDue = new LinkedHashSet<>();
-    /** The commit index rose since the last batch: tell followers even without new entries. */
-    private boolean commitDue;
+    final List<ReadState> readStates = new ArrayList<>();
+    private final Leader leader = new Leader(this);
+
+    /** The driver's newest snapshot (taken or installed), or null. */
+    private SnapshotMeta latestSnapshot;
 
     private Ready.SoftState lastSoftState;
     private HardState lastHardState;
+    private ConfState lastConfState;
     private Ready outstanding;
 
     /**
      * Restores a node from what {@code store} holds durably (term, vote, commit index and
-     * entries) and starts it as a follower.
+     * entries) and starts it as a follower; for a node whose log was never compacted.
      */
     public RaftNode(RaftConfig config, LogStore store) {
+        this(config, store, null);
+    }
+
+    /**
+     * Restores a node from its latest snapshot and what {@code store} holds durably, and
+     * starts it as a follower. The configuration in force is the snapshot's, changed by
+     * the {@code ENTRY_CONFIG} entries after it.
+     *
+     * @param latestSnapshot the meta of the newest valid snapshot the driver loaded the
+     *     state machine from (and {@code config.appliedIndex()} should be its index),
+     *     or null if there is none. If the store does not hold its index with its term
+     *     (a crash between saving a received snapshot and resetting the store), the
+     *     first {@link Ready} hands it out again so the driver resets the store.
+     * @throws IllegalStateException if the store was compacted past {@code latestSnapshot}
+     */
+    public RaftNode(RaftConfig config, LogStore store, SnapshotMeta latestSnapshot) {
         this.config = config;
         this.id = config.id();
         HardState hs = store.hardState();
-        this.log = new RaftLog(store, hs.getCommit(), config.appliedIndex());
-        this.tracker = new ProgressTracker(new LinkedHashSet<>(config.voters()));
+        this.log = new RaftLog(store, hs.getCommit(), config.appliedIndex(), latestSnapshot);
+        this.membership = new Membership(ConfState.newBuilder().addAllVoters(config.voters()).build());
+        if (latestSnapshot != null) {
+            membership.restore(latestSnapshot.getIndex(), latestSnapshot.getConf());
+        }
+        membership.load(log);
+        this.tracker = new ProgressTracker(membership.current());
+        this.latestSnapshot = latestSnapshot;
         this.term = hs.getTerm();
         this.votedFor = hs.getVotedFor();
         this.lastHardState = hardState();
         this.lastSoftState = softState();
+        this.lastConfState = membership.current();
         resetRandomizedElectionTimeout();
     }
 
@@ -99,13 +126,30 @@ public final class RaftNode {
         electionElapsed++;
         if (role == Role.LEADER) {
             tickLeader();
-        } else if (electionElapsed >= randomizedElectionTimeout && tracker.isVoter(id)) {
-            campaign(config.preVote());
+        } else if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
+            campaign(config.preVote(), false);
         }
+    }
+
+    /**
+     * Voters campaign; learners and removed nodes never do (thesis §4.2.1). One
+     * exception keeps a cluster live: a node whose own removal it holds uncommitted
+     * (a leader that lost its reign before the change committed) may campaign, with
+     * the votes of the new configuration, as its log may be the only one able to
+     * win; as leader it commits the change and steps down (thesis §4.2.2).
+     */
+    private boolean mayCampaign() {
+        if (tracker.isVoter(id)) {
+            return true;
+        }
+        ConfState previous = membership.previous();
+        return membership.currentIndex() > log.committed() && previous != null
+                && previous.getVotersList().contains(id) && !tracker.voters().isEmpty();
     }
 
     private void tickLeader() {
         heartbeatElapsed++;
+        leader.tickTransfer();
         if (electionElapsed >= config.electionTicks()) {
             electionElapsed = 0;
             if (config.checkQuorum() && !tracker.quorumActiveAndReset(id)) {
@@ -115,7 +159,7 @@ public final class RaftNode {
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
-            broadcastHeartbeat();
+            leader.broadcastHeartbeat();
         }
     }
 
@@ -123,19 +167,138 @@ public final class RaftNode {
      * Appends commands to the leader's log as one batch.
      *
      * @throws NotLeaderException if this node is not the leader
+     * @throws RefusedException with {@link Reason#TRANSFER_IN_PROGRESS} while leadership is
+     *     being handed over: the new leader must not miss entries (thesis §3.10)
      */
     public Proposal propose(List<ByteString> commands) {
-        if (role != Role.LEADER) {
-            throw new NotLeaderException(id, leaderId);
-        }
+        requireLeaderNotTransferring();
         long first = log.lastIndex() + 1;
         List<Entry> entries = new ArrayList<>(commands.size());
         for (int i = 0; i < commands.size(); i++) {
             entries.add(Entry.newBuilder().setIndex(first + i).setTerm(term)
                     .setType(EntryType.ENTRY_COMMAND).setData(commands.get(i)).build());
         }
-        appendToOwnLog(entries);
+        leader.append(entries);
         return new Proposal(first, commands.size(), term);
+    }
+
+    private void requireLeaderNotTransferring() {
+        if (role != Role.LEADER) {
+            throw new NotLeaderException(id, leaderId);
+        }
+        if (leader.transferee() != null) {
+            throw new RefusedException(Reason.TRANSFER_IN_PROGRESS, "leadership is being transferred from " + id
+                    + " to " + leader.transferee() + "; retry with the new leader");
+        }
+    }
+
+    /**
+     * Proposes a membership change of one node (thesis §4.1). The new configuration
+     * takes effect on this leader at once, as it is appended, and on each follower as
+     * it appends it; {@code ENTRY_CONFIG} entries carry the whole resulting
+     * {@link ConfState}. Removing this leader makes it step down once the entry commits.
+     *
+     * @return where the change entry went; it took effect for good when that entry is
+     *     applied with the proposal's term
+     * @throws NotLeaderException if this node is not the leader
+     * @throws RefusedException saying why, if the change is refused: another change is not
+     *     committed yet ({@link Reason#CHANGE_PENDING}); this leader has not committed
+     *     an entry of its term ({@link Reason#LEADER_NOT_READY}); the node is already a
+     *     member, is not one, is not a learner, is the last voter, or is a learner whose
+     *     log lags more than {@link RaftConfig#maxCatchUpLagEntries()} behind
+     *     ({@link Reason#TARGET_LAGGING}); a transfer is in progress
+     */
+    public Proposal proposeConfChange(ConfChange change) {
+        requireLeaderNotTransferring();
+        if (log.term(log.committed()) != term) {
+            throw new RefusedException(Reason.LEADER_NOT_READY, "leader " + id + " has not committed an entry of its"
+                    + " term " + term + " yet, so it may not know the latest configuration; retry shortly");
+        }
+        if (membership.currentIndex() > log.committed() && !config.has(InjectedBug.CONF_CHANGE_WHILE_PENDING)) {
+            throw new RefusedException(Reason.CHANGE_PENDING, "the configuration change at index "
+                    + membership.currentIndex() + " is not committed yet (commit index " + log.committed()
+                    + "); one change at a time");
+        }
+        Progress pr = tracker.progress(change.getNodeId());
+        ConfState next = ConfChanges.apply(membership.current(), change, pr == null ? 0 : pr.match(),
+                log.lastIndex(), config.maxCatchUpLagEntries());
+        long index = log.lastIndex() + 1;
+        leader.append(List.of(Entry.newBuilder().setIndex(index).setTerm(term).setType(EntryType.ENTRY_CONFIG)
+                .setData(next.toByteString()).build()));
+        return new Proposal(index, 1, term);
+    }
+
+    /**
+     * Hands leadership to voter {@code target} (thesis §3.10): proposals are refused
+     * from now on; once the target's log matches this leader's, it is sent
+     * {@code MSG_TIMEOUT_NOW} and campaigns at once. If it has not taken over within
+     * an election timeout, this node goes on leading and accepts proposals again.
+     *
+     * @throws NotLeaderException if this node is not the leader
+     * @throws RefusedException if {@code target} is not a voter or is this node
+     *     ({@link Reason#NOT_A_VOTER}), lags more than {@link RaftConfig#maxCatchUpLagEntries()}
+     *     behind ({@link Reason#TARGET_LAGGING}), or another transfer is in progress
+     */
+    public void transferLeadership(String target) {
+        requireLeaderNotTransferring();
+        leader.transferLeadership(target);
+    }
+
+    void sendTimeoutNow(String target) {
+        messages.add(message(MessageType.MSG_TIMEOUT_NOW, target).build());
+    }
+
+    /**
+     * Tells the core that the driver durably saved a snapshot of the state machine at
+     * {@code snapshot.index} (§7). The driver may then compact its store up to that
+     * index, keeping a tail of entries for slow followers if it likes; this leader
+     * sends {@code MSG_SNAPSHOT} with this meta to followers that need entries before
+     * the store's first index. Older snapshots than the latest known are ignored.
+     *
+     * @param snapshot index at most the applied index handed out so far, its term, and the
+     *     configuration the state machine held there ({@link ConfState} of the last
+     *     applied {@code ENTRY_CONFIG}; empty if none was ever applied)
+     * @throws IllegalArgumentException if the index was not applied yet, or its term or
+     *     configuration disagree with the log's
+     */
+    public void snapshotTaken(SnapshotMeta snapshot) {
+        long index = snapshot.getIndex();
+        if ((latestSnapshot != null && index <= latestSnapshot.getIndex()) || index < log.firstIndex() - 1) {
+            return;
+        }
+        if (index > log.applied()) {
+            throw new IllegalArgumentException("snapshot at index " + index + " is past the entries handed out to"
+                    + " apply (" + log.applied() + ")");
+        }
+        if (log.term(index) != snapshot.getTerm()) {
+            throw new IllegalArgumentException("snapshot at index " + index + " has term " + snapshot.getTerm()
+                    + " but the log's entry there has term " + log.term(index));
+        }
+        ConfState expected = membership.at(index);
+        if (!Membership.isEmpty(snapshot.getConf()) && expected != null && !expected.equals(snapshot.getConf())) {
+            throw new IllegalArgumentException("snapshot at index " + index + " holds the configuration "
+                    + snapshot.getConf() + " but the log's configuration there is " + expected);
+        }
+        latestSnapshot = snapshot;
+        membership.compact(index);
+    }
+
+    /**
+     * The driver's transfer of the snapshot named by a {@code MSG_SNAPSHOT} to
+     * {@code followerId} ended: on success the follower is probed from after the
+     * snapshot, else from its last known match (which sends a snapshot again if
+     * needed). Ignored unless this node leads and a snapshot to that follower is pending.
+     */
+    public void reportSnapshot(String followerId, boolean success) {
+        Progress pr = role == Role.LEADER ? tracker.progress(followerId) : null;
+        if (pr == null || pr.mode() != Progress.Mode.SNAPSHOT) {
+            return;
+        }
+        if (!success) {
+            pr.snapshotFailed();
+        }
+        pr.becomeProbe();
+        leader.replicateTo(followerId);
     }
 
     /**
@@ -148,7 +311,7 @@ public final class RaftNode {
      */
     public void readIndex(long requestId) {
         if (role == Role.LEADER) {
-            addLeaderRead(requestId, id);
+            leader.addRead(requestId, id);
         } else if (leaderId != null) {
             messages.add(message(MessageType.MSG_READ_INDEX, leaderId).setReadId(requestId).build());
         } else {
@@ -170,7 +333,7 @@ public final class RaftNode {
             case MSG_PRE_VOTE, MSG_VOTE -> handleVoteRequest(m);
             default -> {
                 switch (role) {
-                    case LEADER -> stepLeader(m);
+                    case LEADER -> leader.step(m);
                     case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
                     case FOLLOWER -> stepFollower(m);
                 }
@@ -182,7 +345,8 @@ public final class RaftNode {
     private boolean stepHigherTerm(Message m) {
         MessageType type = m.getType();
         boolean voteRequest = type == MessageType.MSG_PRE_VOTE || type == MessageType.MSG_VOTE;
-        if (voteRequest && config.checkQuorum() && leaderId != null && electionElapsed < config.electionTicks()) {
+        if (voteRequest && !m.getLeaderTransfer() && config.checkQuorum() && leaderId != null
+                && electionElapsed < config.electionTicks()) {
             // Leader stickiness: a live leader was heard from within the minimum election
             // timeout, so this candidate cannot be needed; ignoring it keeps a rejoining
             // partitioned node from deposing a healthy leader (thesis §4.2.3).
@@ -219,9 +383,10 @@ public final class RaftNode {
             return false;
         }
         return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || !readStates.isEmpty()
-                || log.hasUnstable() || log.hasEntriesToApply()
+                || log.hasUnstable() || log.hasEntriesToApply() || log.hasSnapshotToHandOut()
+                || !membership.current().equals(lastConfState)
                 || !softState().equals(lastSoftState) || !hardState().equals(lastHardState)
-                || (role == Role.LEADER && (!appendsDue.isEmpty() || !probesDue.isEmpty() || commitDue || reads.roundNeeded()));
+                || (role == Role.LEADER && leader.hasWork());
     }
 
     /**
@@ -235,15 +400,14 @@ public final class RaftNode {
             throw new IllegalStateException("the previous Ready was not advanced yet");
         }
         if (role == Role.LEADER) {
-            flushAppends();
-            if (reads.roundNeeded()) {
-                broadcastHeartbeat();
-            }
+            leader.flush();
         }
         Ready.SoftState soft = softState();
         HardState hard = hardState();
+        SnapshotMeta snapshot = log.takeUnstableSnapshot();
         List<Entry> entries = log.unstableEntries();
-        boolean mustSync = !entries.isEmpty() || hard.getTerm() != lastHardState.getTerm()
+        ConfState conf = membership.current();
+        boolean mustSync = !entries.isEmpty() || snapshot != null || hard.getTerm() != lastHardState.getTerm()
                 || !hard.getVotedFor().equals(lastHardState.getVotedFor());
         Ready ready = new Ready(
                 soft.equals(lastSoftState) ? null : soft,
@@ -253,7 +417,10 @@ public final class RaftNode {
                 messages,
                 messagesAfterPersist,
                 readStates,
-                mustSync);
+                mustSync,
+                snapshot,
+                conf.equals(lastConfState) ? null : conf);
+        lastConfState = conf;
         messages.clear();
         messagesAfterPersist.clear();
         readStates.clear();
@@ -272,14 +439,16 @@ public final class RaftNode {
             throw new IllegalStateException("advance() must be given the Ready last returned by ready()");
         }
         outstanding = null;
+        if (ready.snapshot() != null) {
+            log.snapshotStable(ready.snapshot());
+        }
         if (!ready.entries().isEmpty()) {
             Entry last = ready.entries().get(ready.entries().size() - 1);
             log.stableTo(last.getIndex(), last.getTerm());
             if (role == Role.LEADER) {
                 // The leader counts itself towards a majority only once its own copy is
                 // durable (thesis §10.2.1).
-                tracker.progress(id).maybeUpdate(log.stableIndex());
-                maybeCommit();
+                leader.ownEntriesDurable(log.stableIndex());
             }
         }
     }
@@ -324,7 +493,7 @@ public final class RaftNode {
         return log.term(index);
     }
 
-    /** The voting members this node works with. */
+    /** The voting members in the configuration in force on this node. */
     public Set<String> voters() {
         return tracker.voters();
     }
@@ -336,6 +505,36 @@ public final class RaftNode {
             tracker.all().forEach((member, pr) -> result.put(member, pr.match()));
         }
         return result;
+    }
+
+    /** The learners (members that receive the log but do not vote) in the configuration in force. */
+    public Set<String> learners() {
+        return tracker.learners();
+    }
+
+    /** The configuration in force on this node (the last one in its log), with member addresses. */
+    public ConfState confState() {
+        return membership.current();
+    }
+
+    /** Whether the configuration in force is not committed yet, so another change would be refused. */
+    public boolean isConfChangePending() {
+        return membership.currentIndex() > log.committed();
+    }
+
+    /** Index of the first entry of the log; entries before it are covered by a snapshot. */
+    public long firstIndex() {
+        return log.firstIndex();
+    }
+
+    /** The newest snapshot the core knows of (taken or installed), or null. */
+    public SnapshotMeta latestSnapshot() {
+        return latestSnapshot;
+    }
+
+    /** The voter this leader is handing leadership to, or null. */
+    public String leadTransferee() {
+        return role == Role.LEADER ? leader.transferee() : null;
     }
 
     /** Progress of each follower as the leader sees it (empty unless leader), for status output. */
@@ -363,18 +562,14 @@ public final class RaftNode {
         heartbeatElapsed = 0;
         resetRandomizedElectionTimeout();
         tracker.resetVotes();
-        reads.reset();
-        readsAwaitingTermCommit.clear();
-        appendsDue.clear();
-        probesDue.clear();
-        commitDue = false;
+        leader.reset();
     }
 
     private void resetRandomizedElectionTimeout() {
         randomizedElectionTimeout = config.electionTicks() + config.random().nextInt(config.electionTicks());
     }
 
-    private void becomeFollower(long newTerm, String leader) {
+    void becomeFollower(long newTerm, String leader) {
         reset(newTerm);
         role = Role.FOLLOWER;
         leaderId = leader;
@@ -386,7 +581,7 @@ public final class RaftNode {
         electionElapsed = 0;
         resetRandomizedElectionTimeout();
         tracker.resetVotes();
-        reads.reset();
+        leader.reset();
         role = Role.PRE_CANDIDATE;
     }
 
@@ -400,18 +595,19 @@ public final class RaftNode {
         reset(term);
         role = Role.LEADER;
         leaderId = id;
-        tracker.resetProgress(log.lastIndex(), config.maxInflightMessages());
+        tracker.resetProgress(id, log.lastIndex(), config.maxInflightMessages());
         Progress self = tracker.progress(id);
         self.maybeUpdate(log.stableIndex());
         self.becomeReplicate();
         // A no-op of the new term lets the leader commit, and so learn the commit index
         // of, the entries of earlier terms (§5.4.2, §8).
         long index = log.lastIndex() + 1;
-        appendToOwnLog(List.of(Entry.newBuilder().setIndex(index).setTerm(term)
+        leader.append(List.of(Entry.newBuilder().setIndex(index).setTerm(term)
                 .setType(EntryType.ENTRY_NOOP).build()));
     }
 
-    private void campaign(boolean pre) {
+    /** Campaigns; {@code transfer}: at the old leader's request (TimeoutNow), which voters honour despite stickiness. */
+    private void campaign(boolean pre, boolean transfer) {
         MessageType type;
         long campaignTerm;
         if (pre) {
@@ -427,7 +623,7 @@ public final class RaftNode {
         if (tracker.voteResult() == ProgressTracker.VoteResult.WON) {
             // A single voter wins at once.
             if (pre) {
-                campaign(false);
+                campaign(false, transfer);
             } else {
                 becomeLeader();
             }
@@ -438,7 +634,7 @@ public final class RaftNode {
                 continue;
             }
             Message m = Message.newBuilder().setType(type).setFrom(id).setTo(voter).setTerm(campaignTerm)
-                    .setIndex(log.lastIndex()).setLogTerm(log.lastTerm()).build();
+                    .setIndex(log.lastIndex()).setLogTerm(log.lastTerm()).setLeaderTransfer(transfer).build();
             // A candidate's vote for itself must be durable before it asks for others'.
             (pre ? messages : messagesAfterPersist).add(m);
         }
@@ -470,7 +666,7 @@ public final class RaftNode {
 
     private void stepCandidate(Message m) {
         switch (m.getType()) {
-            case MSG_APPEND, MSG_HEARTBEAT -> {
+            case MSG_APPEND, MSG_HEARTBEAT, MSG_SNAPSHOT -> {
                 becomeFollower(term, m.getFrom());
                 stepFollower(m);
             }
@@ -483,7 +679,7 @@ public final class RaftNode {
                 switch (tracker.voteResult()) {
                     case WON -> {
                         if (role == Role.PRE_CANDIDATE) {
-                            campaign(false);
+                            campaign(false, false);
                         } else {
                             becomeLeader();
                         }
@@ -510,6 +706,17 @@ public final class RaftNode {
                 messagesAfterPersist.add(message(MessageType.MSG_HEARTBEAT_RESPONSE, m.getFrom())
                         .setReadSeq(m.getReadSeq()).build());
             }
+            case MSG_SNAPSHOT -> {
+                electionElapsed = 0;
+                leaderId = m.getFrom();
+                handleSnapshot(m);
+            }
+            case MSG_TIMEOUT_NOW -> {
+                if (tracker.isVoter(id)) {
+                    // The leader hands over (thesis §3.10): campaign now, without pre-vote.
+                    campaign(false, true);
+                }
+            }
             case MSG_READ_INDEX_RESPONSE -> {
                 if (!m.getReject()) {
                     readStates.add(new ReadState(m.getReadId(), m.getIndex()));
@@ -517,6 +724,34 @@ public final class RaftNode {
             }
             default -> { }
         }
+    }
+
+    /**
+     * InstallSnapshot, receiving side (§7): the driver has received and verified the
+     * snapshot file named by {@code m.snapshot}. A snapshot at or below the commit index
+     * is old news; one whose last entry this log already holds only moves the commit
+     * index; any other replaces the whole log, and the driver installs it from the next
+     * {@link Ready}. Either way the answer is an append response at the resulting position.
+     */
+    private void handleSnapshot(Message m) {
+        List<Message> acks = config.has(InjectedBug.ACK_BEFORE_DURABLE) ? messages : messagesAfterPersist;
+        SnapshotMeta snapshot = m.getSnapshot();
+        long index = snapshot.getIndex();
+        if (index <= log.committed()) {
+            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(log.committed()).build());
+            return;
+        }
+        if (log.matchTerm(index, snapshot.getTerm())) {
+            log.commitTo(index);
+            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(index).build());
+            return;
+        }
+        log.restore(snapshot);
+        latestSnapshot = snapshot;
+        membership.restore(index, config.has(InjectedBug.SNAPSHOT_WITHOUT_CONFIG)
+                ? membership.current() : snapshot.getConf());
+        onConfigurationChanged();
+        acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(index).build());
     }
 
     private void handleAppend(Message m) {
@@ -527,6 +762,9 @@ public final class RaftNode {
         }
         long lastNew = log.maybeAppend(m.getIndex(), m.getLogTerm(), m.getEntriesList());
         if (lastNew >= 0) {
+            if (membership.reconcile(log, m.getEntriesList())) {
+                onConfigurationChanged();
+            }
             log.commitTo(Math.min(m.getCommit(), lastNew));
             acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(lastNew).build());
         } else {
@@ -538,172 +776,16 @@ public final class RaftNode {
         }
     }
 
-    private void stepLeader(Message m) {
-        Progress pr = tracker.progress(m.getFrom());
-        switch (m.getType()) {
-            case MSG_APPEND_RESPONSE -> {
-                if (pr != null) {
-                    handleAppendResponse(m, pr);
-                }
-            }
-            case MSG_HEARTBEAT_RESPONSE -> {
-                if (pr != null) {
-                    pr.setRecentActive(true);
-                    pr.resumeProbe();
-                    if (pr.match() < log.lastIndex()) {
-                        // An append may have been lost: free a slot if the window is stuck
-                        // full, and send at least an empty append to expose a gap.
-                        pr.freeFirstInflightIfFull();
-                        probesDue.add(m.getFrom());
-                    }
-                    answerReads(reads.ack(m.getFrom(), m.getReadSeq(), id, tracker.voters(), tracker.quorum()));
-                }
-            }
-            case MSG_READ_INDEX -> addLeaderRead(m.getReadId(), m.getFrom());
-            default -> { }
+    /** The configuration in force changed (appended, replaced, or restored from a snapshot). */
+    void onConfigurationChanged() {
+        tracker.setConf(membership.current());
+        if (role == Role.LEADER) {
+            tracker.syncProgress(id, log.lastIndex(), config.maxInflightMessages());
+            leader.onConfigurationChanged();
         }
     }
 
-    private void handleAppendResponse(Message m, Progress pr) {
-        pr.setRecentActive(true);
-        if (m.getReject()) {
-            long hint = m.getRejectHint();
-            if (m.getLogTerm() > 0) {
-                hint = log.findConflictByTerm(hint, m.getLogTerm());
-            }
-            if (pr.maybeDecreaseTo(m.getIndex(), hint)) {
-                if (pr.mode() == Progress.Mode.REPLICATE) {
-                    pr.becomeProbe();
-                }
-                appendsDue.add(m.getFrom());
-            }
-            return;
-        }
-        if (!pr.maybeUpdate(m.getIndex())) {
-            return;
-        }
-        if (pr.mode() == Progress.Mode.PROBE) {
-            pr.becomeReplicate();
-        } else {
-            pr.freeInflightsUpTo(m.getIndex());
-        }
-        maybeCommit();
-        if (pr.match() < log.lastIndex()) {
-            appendsDue.add(m.getFrom());
-        }
-    }
-
-    // ---------------------------------------------------------------- leader work
-
-    private void appendToOwnLog(List<Entry> entries) {
-        log.append(entries);
-        for (String voter : tracker.voters()) {
-            if (!voter.equals(id)) {
-                appendsDue.add(voter);
-            }
-        }
-    }
-
-    /** Commits the highest index a majority holds, if its entry is of this term (§5.4.2). */
-    private void maybeCommit() {
-        long index = tracker.quorumMatchIndex();
-        if (index <= log.committed()) {
-            return;
-        }
-        if (log.term(index) != term && !config.has(InjectedBug.COMMIT_BY_COUNTING_OLD_TERM)) {
-            return;
-        }
-        log.commitTo(index);
-        commitDue = true;
-        if (log.term(index) == term) {
-            releaseReadsAwaitingTermCommit();
-        }
-    }
-
-    private void flushAppends() {
-        Set<String> targets = new LinkedHashSet<>(appendsDue);
-        targets.addAll(probesDue);
-        if (commitDue) {
-            for (String voter : tracker.voters()) {
-                if (!voter.equals(id)) {
-                    targets.add(voter);
-                }
-            }
-        }
-        for (String to : targets) {
-            sendAppends(to, commitDue || probesDue.contains(to));
-        }
-        appendsDue.clear();
-        probesDue.clear();
-        commitDue = false;
-    }
-
-    /** Sends appends to {@code to} until its window is full or it has everything. */
-    private void sendAppends(String to, boolean evenIfEmpty) {
-        Progress pr = tracker.progress(to);
-        boolean sent = false;
-        while (!pr.isPaused()) {
-            long prevIndex = pr.next() - 1;
-            List<Entry> entries = log.entriesFrom(pr.next(), config.maxBytesPerMessage(),
-                    config.maxEntriesPerMessage());
-            if (entries.isEmpty() && (sent || (!evenIfEmpty && pr.mode() == Progress.Mode.REPLICATE))) {
-                return;
-            }
-            long lastIndex = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).getIndex();
-            messages.add(message(MessageType.MSG_APPEND, to).setIndex(prevIndex).setLogTerm(log.term(prevIndex))
-                    .addAllEntries(entries).setCommit(Math.min(log.committed(), lastIndex)).build());
-            pr.onAppendSent(lastIndex, !entries.isEmpty());
-            sent = true;
-        }
-    }
-
-    private void broadcastHeartbeat() {
-        long round = reads.startRoundIfNeeded();
-        for (String voter : tracker.voters()) {
-            if (voter.equals(id)) {
-                continue;
-            }
-            Progress pr = tracker.progress(voter);
-            messages.add(message(MessageType.MSG_HEARTBEAT, voter)
-                    .setCommit(Math.min(pr.match(), log.committed())).setReadSeq(round).build());
-        }
-        answerReads(reads.release(id, tracker.voters(), tracker.quorum()));
-    }
-
-    private void addLeaderRead(long requestId, String from) {
-        ReadIndexTracker.PendingRead read = new ReadIndexTracker.PendingRead(requestId, from, 0, 0);
-        if (log.term(log.committed()) != term) {
-            // Until an entry of its own term commits, the leader may not know the
-            // latest commit index (thesis §6.4, step 1).
-            readsAwaitingTermCommit.add(read);
-            return;
-        }
-        if (config.has(InjectedBug.READ_WITHOUT_LEADERSHIP_CHECK)) {
-            answerReads(List.of(new ReadIndexTracker.PendingRead(requestId, from, log.committed(), 0)));
-            return;
-        }
-        reads.add(requestId, from, log.committed());
-    }
-
-    private void releaseReadsAwaitingTermCommit() {
-        for (ReadIndexTracker.PendingRead read : readsAwaitingTermCommit) {
-            reads.add(read.requestId(), read.from(), log.committed());
-        }
-        readsAwaitingTermCommit.clear();
-    }
-
-    private void answerReads(List<ReadIndexTracker.PendingRead> confirmed) {
-        for (ReadIndexTracker.PendingRead read : confirmed) {
-            if (read.from().equals(id)) {
-                readStates.add(new ReadState(read.requestId(), read.index()));
-            } else {
-                messages.add(message(MessageType.MSG_READ_INDEX_RESPONSE, read.from())
-                        .setReadId(read.requestId()).setIndex(read.index()).build());
-            }
-        }
-    }
-
-    private Message.Builder message(MessageType type, String to) {
+    Message.Builder message(MessageType type, String to) {
         return Message.newBuilder().setType(type).setFrom(id).setTo(to).setTerm(term);
     }
 }

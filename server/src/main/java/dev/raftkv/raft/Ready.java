@@ -1,8 +1,10 @@
 package dev.raftkv.raft;
 
+import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.Message;
+import dev.raftkv.proto.SnapshotMeta;
 import java.util.List;
 
 /**
@@ -10,13 +12,22 @@ import java.util.List;
  * driver must do it in this order, then call {@link RaftNode#advance(Ready)}:
  * <ol>
  *   <li>send {@link #messages()}: they are safe to send before anything is durable,
- *       so a leader replicates while it writes its own disk (thesis §10.2.1);</li>
+ *       so a leader replicates while it writes its own disk (thesis §10.2.1). A
+ *       {@code MSG_SNAPSHOT} among them asks the driver to stream its newest snapshot
+ *       file to that follower and to call {@link RaftNode#reportSnapshot} when the
+ *       transfer ends;</li>
+ *   <li>if {@link #snapshot()} is not null: restore the state machine from that
+ *       snapshot (the verified file the driver received; §7), then
+ *       {@code LogStore.reset(snapshot.index, snapshot.term)} — before anything else
+ *       of this batch is persisted;</li>
  *   <li>append {@link #entries()}, then set {@link #hardState()} if not null, then
  *       sync the store when {@link #mustSync()} says so;</li>
  *   <li>only then send {@link #messagesAfterPersist()}: votes and acknowledgements
  *       promise that the state they answer for is durable;</li>
- *   <li>apply {@link #committedEntries()} in order (they are durable here), and serve
- *       each {@link #readStates()} read once the applied index reaches its index.</li>
+ *   <li>apply {@link #committedEntries()} in order (they are durable here) — an
+ *       {@code ENTRY_CONFIG} entry's {@code ConfState} goes to the state machine so
+ *       its snapshots carry the configuration — and serve each {@link #readStates()}
+ *       read once the applied index reaches its index.</li>
  * </ol>
  *
  * @param softState the role, leader and term when they changed since the last batch
@@ -28,6 +39,10 @@ import java.util.List;
  * @param messagesAfterPersist messages to send once {@code entries} and {@code hardState} are durable
  * @param readStates reads that became safe, in the order they were requested
  * @param mustSync whether the store must sync before {@code messagesAfterPersist} are sent
+ * @param snapshot a snapshot from the leader to install before persisting the rest, else null
+ * @param confState the configuration in force when it changed since the last batch
+ *     (it takes effect when appended, so it may not be committed yet): the driver
+ *     connects to new members and drops removed ones; else null
  */
 public record Ready(
         SoftState softState,
@@ -37,7 +52,9 @@ public record Ready(
         List<Message> messages,
         List<Message> messagesAfterPersist,
         List<ReadState> readStates,
-        boolean mustSync) {
+        boolean mustSync,
+        SnapshotMeta snapshot,
+        ConfState confState) {
 
     /**
      * The volatile state of a node worth logging when it changes.

@@ -13,6 +13,8 @@ import com.google.protobuf.ByteString;
 import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.CommandResult.Code;
+import dev.raftkv.proto.ConfState;
+import dev.raftkv.proto.Member;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -60,9 +62,14 @@ class SnapshotTest {
         for (Command command : log) {
             machine.apply(index++, command);
         }
+        machine.applyConfig(29, CONF);
         machine.skip(30);
         return machine;
     }
+
+    private static final ConfState CONF = ConfState.newBuilder().addVoters("n1").addVoters("n2").addLearners("n3")
+            .addMembers(Member.newBuilder().setId("n3").setPeerAddress("h3:7000").setClientAddress("h3:8000"))
+            .build();
 
     @Test
     void when_restored_then_state_and_behaviour_are_equal() throws IOException {
@@ -78,6 +85,7 @@ class SnapshotTest {
                 .isEqualTo(original.scan(ByteString.EMPTY, Keys.UNBOUNDED, 100))
                 .hasSize(6);
         assertThat(restored.sessionCount()).isEqualTo(2);
+        assertThat(restored.confState()).isEqualTo(CONF);
         // The same log suffix gives the same results: retained results, floors and LRU order survived.
         Command[] suffix = {
             at(1_010, inSession(add("n", 7), 11, 2, 1)), // retry of a retained result
@@ -177,11 +185,11 @@ class SnapshotTest {
     @Test
     void when_version_is_unknown_then_reading_fails_saying_so() throws IOException {
         byte[] bytes = snapshot(populated());
-        ByteBuffer.wrap(bytes).putInt(SnapshotFormat.MAGIC.length, 2);
+        ByteBuffer.wrap(bytes).putInt(SnapshotFormat.MAGIC.length, 3);
 
         assertThatThrownBy(() -> restore(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
-                .hasMessage("unsupported snapshot version 2 (this reader supports 1)");
+                .hasMessage("unsupported snapshot version 3 (this reader supports 1 to 2)");
     }
 
     @Test
@@ -233,6 +241,65 @@ class SnapshotTest {
     }
 
     @Test
+    void a_version_1_snapshot_reads_as_a_state_machine_without_members() throws IOException {
+        byte[] bytes = withChecksum(1, out -> {
+            out.writeInt(SnapshotFormat.SECTION_STATE);
+            out.writeLong(1);
+            out.writeInt(16);
+            out.writeLong(5);
+            out.writeLong(0);
+            out.writeInt(SnapshotFormat.SECTION_PAIRS);
+            out.writeLong(0);
+            out.writeInt(SnapshotFormat.SECTION_SESSIONS);
+            out.writeLong(0);
+            out.writeInt(SnapshotFormat.END);
+        });
+
+        KvStateMachine restored = restore(bytes);
+
+        assertThat(restored.appliedIndex()).isEqualTo(5);
+        assertThat(restored.confState()).isEqualTo(ConfState.getDefaultInstance());
+    }
+
+    @Test
+    void when_the_config_section_is_missing_from_version_2_then_reading_fails() throws IOException {
+        byte[] bytes = withChecksum(out -> {
+            out.writeInt(SnapshotFormat.SECTION_STATE);
+            out.writeLong(1);
+            out.writeInt(16);
+            out.writeLong(5);
+            out.writeLong(0);
+            out.writeInt(SnapshotFormat.SECTION_PAIRS);
+            out.writeLong(0);
+            out.writeInt(SnapshotFormat.SECTION_SESSIONS);
+            out.writeLong(0);
+            out.writeInt(SnapshotFormat.END);
+        });
+
+        assertThatThrownBy(() -> restore(bytes))
+                .isInstanceOf(SnapshotFormatException.class)
+                .hasMessageContaining("section CONFIG is missing");
+    }
+
+    @Test
+    void a_view_taken_before_more_writes_writes_the_state_as_it_was_when_taken() throws IOException {
+        KvStateMachine machine = populated();
+        byte[] before = snapshot(machine);
+        KvStateMachine.SnapshotView view = machine.snapshotView();
+
+        machine.apply(31, at(1_020, inSession(put("a", "changed"), 11, 5, 4)));
+        machine.apply(32, at(1_021, openSession()));
+        machine.applyConfig(33, ConfState.getDefaultInstance());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        view.writeTo(out);
+
+        assertThat(out.toByteArray()).isEqualTo(before);
+        assertThat(view.appliedIndex()).isEqualTo(30);
+        assertThat(view.confState()).isEqualTo(CONF);
+        assertThat(snapshot(machine)).isNotEqualTo(before);
+    }
+
+    @Test
     void writing_does_not_close_the_stream() throws IOException {
         boolean[] closed = {false};
         ByteArrayOutputStream out = new ByteArrayOutputStream() {
@@ -254,10 +321,14 @@ class SnapshotTest {
 
     /** Magic, version, {@code body}, and a correct CRC32C trailer. */
     private static byte[] withChecksum(Body body) throws IOException {
+        return withChecksum(SnapshotFormat.VERSION, body);
+    }
+
+    private static byte[] withChecksum(int version, Body body) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(SnapshotFormat.MAGIC);
-        out.writeInt(SnapshotFormat.VERSION);
+        out.writeInt(version);
         body.write(out);
         CRC32C crc = new CRC32C();
         crc.update(bytes.toByteArray());

@@ -21,18 +21,35 @@ import java.util.random.RandomGenerator;
  */
 final class Cluster {
 
-    /** Settings of a simulated cluster. Times in simulated milliseconds. */
+    /**
+     * Settings of a simulated cluster. Times in simulated milliseconds.
+     *
+     * @param snapshotEveryEntries a node snapshots each time it applied this many entries
+     *     since its last snapshot
+     * @param compactionTailEntries entries a node keeps below its snapshot for slow followers
+     * @param snapshotChunkBytes size of the chunks a snapshot is streamed in
+     * @param snapshotWindowChunks chunks of a stream in flight without an answer
+     * @param maxCatchUpLagEntries see {@link RaftConfig#maxCatchUpLagEntries()}
+     */
     record Settings(int nodes, int tickMillis, int electionTicks, int heartbeatTicks, int maxEntriesPerMessage,
                     int maxInflightMessages, int maxFsyncDelayMillis, int requestTimeoutMillis,
-                    Set<InjectedBug> bugs) {
+                    Set<InjectedBug> bugs, int snapshotEveryEntries, int compactionTailEntries,
+                    int snapshotChunkBytes, int snapshotWindowChunks, int maxCatchUpLagEntries) {
 
         static Settings defaults(int nodes) {
-            return new Settings(nodes, 10, 10, 2, 64, 8, 2, 400, Set.of());
+            return new Settings(nodes, 10, 10, 2, 64, 8, 2, 400, Set.of(), 1_000_000, 0, 256, 4, 16);
         }
 
         Settings withBugs(Set<InjectedBug> bugs) {
             return new Settings(nodes, tickMillis, electionTicks, heartbeatTicks, maxEntriesPerMessage,
-                    maxInflightMessages, maxFsyncDelayMillis, requestTimeoutMillis, bugs);
+                    maxInflightMessages, maxFsyncDelayMillis, requestTimeoutMillis, bugs, snapshotEveryEntries,
+                    compactionTailEntries, snapshotChunkBytes, snapshotWindowChunks, maxCatchUpLagEntries);
+        }
+
+        Settings withSnapshots(int everyEntries, int tailEntries, int chunkBytes, int windowChunks) {
+            return new Settings(nodes, tickMillis, electionTicks, heartbeatTicks, maxEntriesPerMessage,
+                    maxInflightMessages, maxFsyncDelayMillis, requestTimeoutMillis, bugs, everyEntries,
+                    tailEntries, chunkBytes, windowChunks, maxCatchUpLagEntries);
         }
     }
 
@@ -44,6 +61,8 @@ final class Cluster {
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
     private final Map<String, SimClient> clients = new LinkedHashMap<>();
     private final List<String> nodeIds = new ArrayList<>();
+    /** The nodes the cluster was bootstrapped with; nodes added later start with no configuration. */
+    private final List<String> bootstrapIds = new ArrayList<>();
     private long churnUntilMillis = -1;
     private SplittableRandom churnRandom;
 
@@ -54,6 +73,8 @@ final class Cluster {
         for (int i = 1; i <= settings.nodes(); i++) {
             nodeIds.add("n" + i);
         }
+        bootstrapIds.addAll(nodeIds);
+        checker.bootstrap(bootstrapIds);
         for (String id : nodeIds) {
             nodes.put(id, new SimNode(id, this, random.split()));
         }
@@ -72,10 +93,39 @@ final class Cluster {
     }
 
     RaftConfig raftConfig(String id, RandomGenerator electionRandom) {
-        return RaftConfig.defaults(id, nodeIds, electionRandom)
+        return RaftConfig.defaults(id, bootstrapIds.contains(id) ? bootstrapIds : List.of(), electionRandom)
                 .withTicks(settings.electionTicks(), settings.heartbeatTicks())
                 .withMessageLimits(1 << 20, settings.maxEntriesPerMessage(), settings.maxInflightMessages())
+                .withMaxCatchUpLagEntries(settings.maxCatchUpLagEntries())
                 .withInjectedBugs(settings.bugs());
+    }
+
+    /** Creates and starts a node that is not a member yet: it waits for a leader to add it. */
+    SimNode addNode() {
+        String id = "n" + (nodeIds.size() + 1);
+        SimNode node = new SimNode(id, this, random.split());
+        nodes.put(id, node);
+        nodeIds.add(id);
+        node.start();
+        return node;
+    }
+
+    /**
+     * The members (voters and learners) of the configuration the current leader uses,
+     * or every node while there is no leader.
+     */
+    List<SimNode> members() {
+        SimNode leader = leader();
+        if (leader == null) {
+            return nodes();
+        }
+        List<SimNode> members = new ArrayList<>();
+        for (SimNode node : nodes.values()) {
+            if (leader.raft().voters().contains(node.id) || leader.raft().learners().contains(node.id)) {
+                members.add(node);
+            }
+        }
+        return members;
     }
 
     /** Runs events until {@code condition} holds or simulated time passes {@code deadlineMillis}; returns whether it held. */
@@ -118,13 +168,15 @@ final class Cluster {
             return false;
         }
         int following = 0;
+        Set<String> voters = leader.raft().voters();
         for (SimNode node : nodes.values()) {
             RaftNode raft = node.isUp() ? node.raft() : null;
-            if (raft != null && raft.term() == leader.raft().term() && leader.id.equals(raft.leaderId())) {
+            if (raft != null && voters.contains(node.id) && raft.term() == leader.raft().term()
+                    && leader.id.equals(raft.leaderId())) {
                 following++;
             }
         }
-        return following >= nodes.size() / 2 + 1;
+        return following >= voters.size() / 2 + 1;
     }
 
     /**

@@ -1,12 +1,19 @@
 package dev.raftkv.sim;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.EntryType;
 import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.Role;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Checks Raft's safety properties (paper Figure 3) as the simulation runs, each time
@@ -21,7 +28,12 @@ import java.util.Map;
  *   <li>commitment is final: no two nodes declare different entries committed at one
  *       index;</li>
  *   <li>state machine safety: every node applies the same entry at each index, in
- *       index order.</li>
+ *       index order, and a snapshot only ever moves a node forward;</li>
+ *   <li>snapshot agreement: every snapshot taken at one index holds the same state
+ *       (data, sessions and configuration);</li>
+ *   <li>configuration overlap (thesis §4.1): every configuration appended differs from
+ *       the latest committed configuration before it by at most one voter, so any
+ *       majority of the one overlaps any majority of the other.</li>
  * </ul>
  * The nodes also check the persistence rule themselves before they send a vote or an
  * acknowledgement (see {@code SimNode}). The first violation is kept; the simulation stops there.
@@ -46,10 +58,19 @@ final class InvariantChecker {
     private final List<Long> committedInTerm = new ArrayList<>();
     private final Map<String, Long> lastCommitByNode = new HashMap<>();
     private final Map<String, Long> lastAppliedByNode = new HashMap<>();
+    /** The voters of every configuration entry written anywhere. */
+    private final Map<EntryId, Set<String>> configVoters = new HashMap<>();
+    /** Voters of the committed configurations, by index (0: the bootstrap configuration). */
+    private final TreeMap<Long, Set<String>> committedConfigs = new TreeMap<>();
+    private final Map<Long, Integer> snapshotHashes = new HashMap<>();
     private String violation;
 
     InvariantChecker(EventQueue queue) {
         this.queue = queue;
+    }
+
+    void bootstrap(List<String> voters) {
+        committedConfigs.put(0L, Set.copyOf(voters));
     }
 
     String violation() {
@@ -66,9 +87,27 @@ final class InvariantChecker {
         }
     }
 
-    void onRestart(String node) {
-        lastAppliedByNode.put(node, 0L);
+    void onRestart(String node, long appliedIndex) {
+        lastAppliedByNode.put(node, appliedIndex);
         lastCommitByNode.put(node, 0L);
+    }
+
+    /** A node replaced its state by a snapshot at {@code index}: it must not go back. */
+    void onSnapshotInstalled(SimNode node, long index) {
+        long last = lastAppliedByNode.getOrDefault(node.id, 0L);
+        if (index < last) {
+            fail(node.id + " installed a snapshot at " + index + " after applying up to " + last);
+        }
+        lastAppliedByNode.put(node.id, index);
+    }
+
+    /** A node took a snapshot of its state at {@code index}: equal to every other snapshot there. */
+    void onSnapshot(SimNode node, long index, byte[] image) {
+        int hash = Arrays.hashCode(image);
+        Integer known = snapshotHashes.putIfAbsent(index, hash);
+        if (known != null && known != hash) {
+            fail("snapshot agreement: " + node.id + "'s snapshot at index " + index + " differs from another node's");
+        }
     }
 
     /**
@@ -76,9 +115,13 @@ final class InvariantChecker {
      * so): each must be the entry every other node committed at that index.
      */
     void onCommit(SimNode node, long commitIndex) {
-        long from = lastCommitByNode.getOrDefault(node.id, 0L) + 1;
+        long from = Math.max(lastCommitByNode.getOrDefault(node.id, 0L) + 1, node.raft().firstIndex());
         for (long index = from; index <= commitIndex; index++) {
             long term = node.raft().termAt(index);
+            Set<String> config = configVoters.get(new EntryId(index, term));
+            if (config != null) {
+                committedConfigs.put(index, config);
+            }
             if (index <= committedTerms.size()) {
                 int position = (int) index - 1;
                 committedInTerm.set(position, Math.min(committedInTerm.get(position), node.raft().term()));
@@ -107,7 +150,8 @@ final class InvariantChecker {
         }
         for (int i = 0; i < committedTerms.size(); i++) {
             long index = i + 1;
-            if (committedInTerm.get(i) >= soft.term()) {
+            if (committedInTerm.get(i) >= soft.term() || index < node.raft().firstIndex()) {
+                // Also skipped: entries its snapshot covers (snapshot agreement checks those).
                 // Committed in this term or a later one (a paused node may win an election late):
                 // the property speaks only of leaders of later terms.
                 continue;
@@ -131,6 +175,32 @@ final class InvariantChecker {
                 fail("log matching: " + node.id + " holds a different entry " + index + " of term " + entry.getTerm()
                         + " (or a different term before it) than another node");
             }
+            if (entry.getType() == EntryType.ENTRY_CONFIG) {
+                checkOverlap(node, entry);
+            }
+        }
+    }
+
+    private void checkOverlap(SimNode node, Entry entry) {
+        Set<String> voters;
+        try {
+            voters = Set.copyOf(ConfState.parseFrom(entry.getData()).getVotersList());
+        } catch (InvalidProtocolBufferException e) {
+            fail(node.id + " wrote a configuration entry " + entry.getIndex() + " that holds no ConfState");
+            return;
+        }
+        configVoters.put(new EntryId(entry.getIndex(), entry.getTerm()), voters);
+        Map.Entry<Long, Set<String>> committed = committedConfigs.floorEntry(entry.getIndex() - 1);
+        Set<String> difference = new HashSet<>(voters);
+        difference.addAll(committed.getValue());
+        Set<String> common = new HashSet<>(voters);
+        common.retainAll(committed.getValue());
+        difference.removeAll(common);
+        if (difference.size() > 1) {
+            fail("configuration overlap: " + node.id + " holds configuration entry " + entry.getIndex() + " (term "
+                    + entry.getTerm() + ") with voters " + voters + ", which differ by " + difference
+                    + " from the committed configuration at index " + committed.getKey() + " with voters "
+                    + committed.getValue() + ": their majorities need not overlap (thesis §4.1)");
         }
     }
 

@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The simulator's own test: with a rule of Raft deliberately broken, it must find a
  * failing seed within the CI seed budget. Prints the seed that found each bug and
- * after how many steps.
+ * after how many steps. The membership and snapshot mutations
+ * ({@link InjectedBug#CONF_CHANGE_WHILE_PENDING}, {@link InjectedBug#SNAPSHOT_WITHOUT_CONFIG})
+ * are caught by random schedules: operators' replacements ask for the removal right
+ * after the promotion, and learners join compacted clusters by snapshot.
  */
 class MutationTest {
 

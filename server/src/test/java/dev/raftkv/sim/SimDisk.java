@@ -29,9 +29,16 @@ final class SimDisk implements LogStore {
         this.current = copyOf(durable);
     }
 
-    /** Whether an entry at {@code index} of a term up to {@code maxTerm} would survive a crash now. */
+    /**
+     * Whether an entry at {@code index} of a term up to {@code maxTerm} would survive a
+     * crash now; an index at or below the durable log's start is covered by a snapshot,
+     * whose file is durable before the log is reset or compacted to it.
+     */
     boolean holdsDurably(long index, long maxTerm) {
-        return index <= durable.lastIndex() && index >= durable.firstIndex() - 1 && durable.term(index) <= maxTerm;
+        if (index < durable.firstIndex() - 1) {
+            return true;
+        }
+        return index <= durable.lastIndex() && durable.term(index) <= maxTerm;
     }
 
     /** The hard state that would survive a crash now. */

@@ -2,22 +2,32 @@ package dev.raftkv.sim;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.kv.SessionLimits;
 import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
+import dev.raftkv.proto.ConfChange;
+import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.EntryType;
 import dev.raftkv.proto.HardState;
+import dev.raftkv.proto.InstallSnapshotResponse;
 import dev.raftkv.proto.Message;
+import dev.raftkv.proto.MessageType;
+import dev.raftkv.proto.SnapshotChunk;
+import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.NotLeaderException;
 import dev.raftkv.raft.Proposal;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
+import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -27,7 +37,12 @@ import java.util.SplittableRandom;
 /**
  * A simulated node: the real {@link RaftNode} core and {@link KvStateMachine}, driven
  * the way the production driver drives them (persist, send, apply, advance), on a
- * {@link SimDisk} that loses unsynced writes when the node crashes.
+ * {@link SimDisk} that loses unsynced writes when the node crashes. It is also the
+ * reference driver for snapshots: every {@code snapshotEveryEntries} applied entries
+ * it writes a {@link StoredSnapshot} (which survives crashes whole), tells the core,
+ * and compacts its log but a tail; it streams snapshots to followers the core names
+ * ({@link SnapshotTransfers}) and installs those it receives; a restart loads the
+ * snapshot and replays only the log after it.
  */
 final class SimNode {
 
@@ -44,6 +59,12 @@ final class SimNode {
     private final Cluster cluster;
     private final SplittableRandom random;
     private SimDisk disk = new SimDisk();
+    /** The newest snapshot "file"; survives crashes. */
+    private StoredSnapshot snapshot;
+    /** A received, verified snapshot the core may hand back for installing; lost in a crash. */
+    private StoredSnapshot received;
+    private final SnapshotTransfers transfers;
+    private int snapshotsInstalled;
     private RaftNode raft;
     private KvStateMachine stateMachine;
     private boolean up;
@@ -62,6 +83,24 @@ final class SimNode {
         this.id = id;
         this.cluster = cluster;
         this.random = random;
+        this.transfers = new SnapshotTransfers(this, cluster);
+    }
+
+    int incarnation() {
+        return incarnation;
+    }
+
+    StoredSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** How many snapshots from a leader this node installed. */
+    int snapshotsInstalled() {
+        return snapshotsInstalled;
+    }
+
+    boolean receivingSnapshot() {
+        return up && transfers.receiving();
     }
 
     boolean isUp() {
@@ -80,13 +119,23 @@ final class SimNode {
         return stateMachine;
     }
 
-    /** Starts (or restarts) the node from what its disk holds; the state machine replays the log. */
+    /**
+     * Starts (or restarts) the node from its newest snapshot and what its disk holds;
+     * the state machine replays only the log after the snapshot.
+     */
     void start() {
-        raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
-        stateMachine = new KvStateMachine();
-        appliedIndex = 0;
+        if (snapshot == null) {
+            stateMachine = new KvStateMachine();
+            appliedIndex = 0;
+            raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
+        } else {
+            stateMachine = restore(snapshot);
+            appliedIndex = snapshot.index();
+            raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
+                    snapshot.meta());
+        }
         up = true;
-        cluster.checker().onRestart(id);
+        cluster.checker().onRestart(id, appliedIndex);
         int life = incarnation;
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
         process();
@@ -103,6 +152,8 @@ final class SimNode {
         raft = null;
         stateMachine = null;
         persisting = null;
+        received = null;
+        transfers.clear();
         waiters.clear();
         pendingReads.clear();
         confirmedReads.clear();
@@ -156,8 +207,12 @@ final class SimNode {
                 reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), null));
             }
         } else if (raft.role() == Role.LEADER) {
-            Proposal proposal = raft.propose(List.of(request.command().toByteString()));
-            waiters.put(proposal.firstIndex(), new Waiter(request.clientId(), request.attemptId(), proposal.term()));
+            try {
+                Proposal proposal = raft.propose(List.of(request.command().toByteString()));
+                waiters.put(proposal.firstIndex(), new Waiter(request.clientId(), request.attemptId(), proposal.term()));
+            } catch (RefusedException transferring) {
+                reply(request.clientId(), ClientMessages.Response.retry(request.attemptId()));
+            }
         } else if (raft.leaderId() != null && !request.forwarded()) {
             // The original spec's leader forwarding: a follower passes the request on.
             String leader = raft.leaderId();
@@ -187,7 +242,11 @@ final class SimNode {
             for (Message m : ready.messages()) {
                 send(m);
             }
+            if (ready.snapshot() != null) {
+                install(ready.snapshot());
+            }
             if (!ready.entries().isEmpty()) {
+                cluster.checker().onCommit(this, raft.commitIndex());
                 cluster.checker().onWrite(this, ready.entries());
                 disk.append(ready.entries());
             }
@@ -223,6 +282,141 @@ final class SimNode {
         serveReads();
         persisting = null;
         raft.advance(ready);
+        maybeTakeSnapshot();
+        checkConfiguration();
+        process();
+    }
+
+    /** Installs the snapshot the core handed back: the one received (or, after a restart, the one on disk). */
+    private void install(SnapshotMeta meta) {
+        StoredSnapshot source = received != null && received.meta().equals(meta) ? received
+                : snapshot != null && snapshot.meta().equals(meta) ? snapshot : null;
+        if (source == null) {
+            throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
+                    + " but holds no such file");
+        }
+        stateMachine = restore(source);
+        appliedIndex = meta.getIndex();
+        snapshot = source;
+        received = null;
+        snapshotsInstalled++;
+        disk.reset(meta.getIndex(), meta.getTerm());
+        cluster.checker().onSnapshotInstalled(this, meta.getIndex());
+        checkConfiguration();
+    }
+
+    private static KvStateMachine restore(StoredSnapshot snapshot) {
+        if (StoredSnapshot.crc(snapshot.data()) != snapshot.crc32c()) {
+            throw new IllegalStateException("snapshot " + snapshot.index() + " fails its checksum");
+        }
+        try {
+            return KvStateMachine.readSnapshot(new ByteArrayInputStream(snapshot.data()), SessionLimits.DEFAULT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every {@code snapshotEveryEntries} applied entries: snapshot, tell the core, compact but a tail. */
+    private void maybeTakeSnapshot() {
+        long last = snapshot == null ? 0 : snapshot.index();
+        if (!up || appliedIndex - last < cluster.settings().snapshotEveryEntries()
+                || (raft.latestSnapshot() != null && appliedIndex <= raft.latestSnapshot().getIndex())) {
+            // The second case: the core took a newer snapshot from the leader while this
+            // batch was being applied; installing it comes next.
+            return;
+        }
+        // The production driver writes the view on another thread while applying goes on;
+        // here the write follows at once, as the simulated disk has no latency of its own.
+        KvStateMachine.SnapshotView view = stateMachine.snapshotView();
+        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(view.appliedIndex())
+                .setTerm(raft.termAt(view.appliedIndex())).setConf(view.confState()).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            view.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] data = out.toByteArray();
+        snapshot = StoredSnapshot.of(meta, data);
+        cluster.checker().onSnapshot(this, appliedIndex, data);
+        raft.snapshotTaken(meta);
+        long compactTo = appliedIndex - cluster.settings().compactionTailEntries();
+        if (compactTo > disk.firstIndex() - 1) {
+            disk.compact(compactTo);
+        }
+    }
+
+    /**
+     * With everything in its log applied, the configuration the core uses must be the
+     * one its state machine holds (the last applied configuration entry, or the
+     * snapshot's): membership is defined by the log and the snapshot alone.
+     */
+    private void checkConfiguration() {
+        if (!up || appliedIndex != raft.lastIndex() || stateMachine.confState().getVotersCount() == 0) {
+            return;
+        }
+        ConfState applied = stateMachine.confState();
+        if (!new HashSet<>(applied.getVotersList()).equals(raft.voters())
+                || !new HashSet<>(applied.getLearnersList()).equals(raft.learners())) {
+            cluster.checker().fail("configuration: " + id + " uses voters " + raft.voters() + " and learners "
+                    + raft.learners() + " but its log and snapshot up to " + appliedIndex + " define voters "
+                    + applied.getVotersList() + " and learners " + applied.getLearnersList());
+        }
+    }
+
+    /**
+     * An operator's membership change, asked of this node: true if it took it (as
+     * leader), false if it cannot now (down, paused, not the leader).
+     *
+     * @throws RefusedException if the leader refuses the change
+     */
+    boolean proposeConfChange(ConfChange change) {
+        if (!up || cluster.queue().nowMillis() < pausedUntilMillis || raft.role() != Role.LEADER) {
+            return false;
+        }
+        cluster.queue().trace("conf", id, change.toByteArray());
+        raft.proposeConfChange(change);
+        process();
+        return true;
+    }
+
+    /** An operator's request to hand leadership to {@code target}; refusals are expected and ignored. */
+    void transferLeadership(String target) {
+        if (!up || cluster.queue().nowMillis() < pausedUntilMillis || raft.role() != Role.LEADER) {
+            return;
+        }
+        try {
+            raft.transferLeadership(target);
+        } catch (RefusedException refused) {
+            return;
+        }
+        process();
+    }
+
+    void reportSnapshot(String to, boolean success) {
+        if (up) {
+            raft.reportSnapshot(to, success);
+            process();
+        }
+    }
+
+    void receiveChunk(SnapshotChunk chunk) {
+        if (!up || deferredWhilePaused(() -> receiveChunk(chunk))) {
+            return;
+        }
+        StoredSnapshot complete = transfers.onChunk(chunk);
+        if (complete != null) {
+            received = complete;
+            raft.step(SnapshotTransfers.snapshotMessage(id, chunk, complete));
+            process();
+        }
+    }
+
+    void receiveSnapshotResponse(String from, InstallSnapshotResponse response) {
+        if (!up || deferredWhilePaused(() -> receiveSnapshotResponse(from, response))) {
+            return;
+        }
+        transfers.onResponse(from, response);
         process();
     }
 
@@ -230,8 +424,20 @@ final class SimNode {
         cluster.checker().onApply(this, entry);
         Waiter waiter = waiters.remove(entry.getIndex());
         appliedIndex = entry.getIndex();
+        if (entry.getType() == EntryType.ENTRY_CONFIG) {
+            try {
+                stateMachine.applyConfig(entry.getIndex(), ConfState.parseFrom(entry.getData()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("entry " + entry.getIndex() + " holds no configuration", e);
+            }
+        }
         if (entry.getType() != EntryType.ENTRY_COMMAND) {
-            stateMachine.skip(entry.getIndex());
+            if (entry.getType() != EntryType.ENTRY_CONFIG) {
+                stateMachine.skip(entry.getIndex());
+            }
+            if (waiter != null) {
+                reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
+            }
             return;
         }
         Command command;
@@ -271,6 +477,13 @@ final class SimNode {
     }
 
     private void send(Message m) {
+        if (m.getType() == MessageType.MSG_SNAPSHOT) {
+            // The core names the follower; the driver streams its newest snapshot file.
+            StoredSnapshot newest = received != null && (snapshot == null || received.index() > snapshot.index())
+                    ? received : snapshot;
+            transfers.start(m.getTo(), newest, m.getTerm());
+            return;
+        }
         checkDurableBeforeSending(m);
         String to = m.getTo();
         int life = incarnation;

@@ -13,7 +13,10 @@ import java.util.SplittableRandom;
  * One randomized run of a whole cluster from a seed: 3 or 5 nodes, concurrent
  * clients, and a period of chaos (message loss, duplication, delay and reordering,
  * symmetric and one-way partitions, leader isolation, flapping links, crashes that
- * lose unsynced writes, process pauses, bursts of short-lived leaders), then healing. It fails when an invariant breaks, when the
+ * lose unsynced writes, process pauses, bursts of short-lived leaders, crashes during
+ * snapshot installs, and membership changes: learners added and promoted, nodes
+ * removed (the leader too) and replaced, leadership handed over), all while nodes
+ * snapshot and compact their logs often, then healing. It fails when an invariant breaks, when the
  * cluster does not serve every client within a bounded time after healing, when the
  * replicas end up different, or when the client history is not linearizable.
  */
@@ -53,7 +56,9 @@ final class Simulation {
         Cluster.Settings defaults = Cluster.Settings.defaults(nodes);
         Cluster.Settings settings = new Cluster.Settings(nodes, defaults.tickMillis(), defaults.electionTicks(),
                 defaults.heartbeatTicks(), pick(plan, 1, 1, 2, 64), pick(plan, 1, 2, 8, 32),
-                pick(plan, 0, 1, 3, 10), defaults.requestTimeoutMillis(), bugs);
+                pick(plan, 0, 1, 3, 10), defaults.requestTimeoutMillis(), bugs,
+                pick(plan, 5, 10, 20, 40, 1_000_000), pick(plan, 0, 2, 10), pick(plan, 64, 256, 1024),
+                pick(plan, 1, 2, 4), pick(plan, 4, 16));
         Cluster cluster = new Cluster(seed, settings);
         try {
             return execute(plan, cluster);
@@ -103,7 +108,8 @@ final class Simulation {
                 pending.append(' ').append(client.id).append(": ").append(client.describeCurrent()).append(';');
             }
             return result(cluster, "liveness: clients not served within " + LIVENESS_BUDGET_MILLIS
-                    + " ms after healing:" + pending + " leader=" + describe(cluster.leader()), 0);
+                    + " ms after healing:" + pending + " leader=" + describe(cluster.leader()) + "; "
+                    + describeNodes(cluster), 0);
         }
 
         // Read every key once more: a lost acknowledged write makes the history non-linearizable.
@@ -133,7 +139,7 @@ final class Simulation {
     private static String checkReplicasConverge(Cluster cluster) {
         boolean caughtUp = cluster.runUntil(() -> {
             long commit = cluster.leader() == null ? -1 : cluster.leader().raft().commitIndex();
-            return cluster.nodes().stream().allMatch(n -> n.appliedIndex() == commit);
+            return cluster.members().stream().allMatch(n -> n.appliedIndex() == commit);
         }, cluster.queue().nowMillis() + LIVENESS_BUDGET_MILLIS);
         if (cluster.checker().violation() != null) {
             return cluster.checker().violation();
@@ -141,10 +147,11 @@ final class Simulation {
         if (!caughtUp) {
             return "liveness: replicas did not catch up with the leader's commit index: " + describeNodes(cluster);
         }
-        byte[] first = cluster.nodes().get(0).stateImage();
-        for (SimNode node : cluster.nodes()) {
+        List<SimNode> members = cluster.members();
+        byte[] first = members.get(0).stateImage();
+        for (SimNode node : members) {
             if (!Arrays.equals(first, node.stateImage())) {
-                return "replicas diverged: " + node.id + "'s state differs from " + cluster.nodes().get(0).id
+                return "replicas diverged: " + node.id + "'s state differs from " + members.get(0).id
                         + "'s at applied index " + node.appliedIndex();
             }
         }
@@ -161,6 +168,9 @@ final class Simulation {
                         .append(" commit=").append(node.raft().commitIndex())
                         .append(" last=").append(node.raft().lastIndex())
                         .append(" applied=").append(node.appliedIndex())
+                        .append(" first=").append(node.raft().firstIndex())
+                        .append(" voters=").append(node.raft().voters())
+                        .append(" learners=").append(node.raft().learners())
                         .append(" progress=").append(node.raft().describeProgress());
             } else {
                 out.append("down");
@@ -189,11 +199,13 @@ final class Simulation {
         private final Cluster cluster;
         private final SplittableRandom random;
         private final long chaosMillis;
+        private final MembershipActions membership;
 
         FaultSchedule(Cluster cluster, SplittableRandom random, long chaosMillis) {
             this.cluster = cluster;
             this.random = random;
             this.chaosMillis = chaosMillis;
+            this.membership = new MembershipActions(cluster);
         }
 
         void plan() {
@@ -203,7 +215,7 @@ final class Simulation {
                 if (t >= chaosMillis) {
                     return;
                 }
-                int kind = random.nextInt(12);
+                int kind = random.nextInt(17);
                 long seedOfAction = random.nextLong();
                 cluster.queue().after(t, () -> act(kind, new SplittableRandom(seedOfAction)));
             }
@@ -279,6 +291,23 @@ final class Simulation {
                     SimNode leader = cluster.leader();
                     SimNode node = leader != null && r.nextBoolean() ? leader : cluster.node(ids.get(r.nextInt(ids.size())));
                     node.pause(50 + r.nextInt(800));
+                }
+                case 12 -> membership.addLearner(r.nextBoolean(), () -> { });
+                case 13 -> membership.remove(r.nextInt(3) == 0, r);
+                case 14 -> membership.replace(r);
+                case 15 -> membership.transferLeadership(r);
+                case 16 -> { // crash a node while a snapshot streams to it
+                    for (SimNode node : cluster.nodes()) {
+                        if (node.receivingSnapshot()) {
+                            node.crash();
+                            cluster.queue().after(50 + r.nextInt(500), () -> {
+                                if (!node.isUp()) {
+                                    node.start();
+                                }
+                            });
+                            break;
+                        }
+                    }
                 }
                 default -> throw new IllegalStateException("no fault kind " + kind);
             }

@@ -1,0 +1,338 @@
+package dev.raftkv.raft;
+
+import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.Message;
+import dev.raftkv.proto.MessageType;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The leader's work for one {@link RaftNode}: replication with flow control and
+ * fast backtracking (§5.3), snapshots for followers whose next entry was compacted
+ * away (§7), commitment of entries of its own term only (§5.4.2), heartbeats, and
+ * ReadIndex confirmation (thesis §6.4). Sends are batched: the node's input methods
+ * mark followers as due, and {@link #flush()} sends when the driver takes a
+ * {@link Ready}. Its state belongs to one reign and is {@link #reset()} whenever the
+ * node's term or role changes. Not thread-safe, like the node.
+ */
+final class Leader {
+
+    private final RaftNode node;
+    private final ReadIndexTracker reads = new ReadIndexTracker();
+    /** Reads that arrived before this leader committed an entry of its term (thesis §6.4 step 1). */
+    private final List<ReadIndexTracker.PendingRead> readsAwaitingTermCommit = new ArrayList<>();
+    /** Followers to send appends to at the next flush. */
+    private final Set<String> appendsDue = new LinkedHashSet<>();
+    /**
+     * Followers that are behind after a heartbeat round: send them an append even if it
+     * carries no entry, so one lost in flight is found (the follower rejects the gap).
+     */
+    private final Set<String> probesDue = new LinkedHashSet<>();
+    /** The commit index rose since the last flush: tell followers even without new entries. */
+    private boolean commitDue;
+    /** The voter this leader hands leadership to, or null (thesis §3.10). */
+    private String transferee;
+    private int transferElapsed;
+
+    Leader(RaftNode node) {
+        this.node = node;
+    }
+
+    /** Forgets everything of the last reign, as a node that changes term or role must. */
+    void reset() {
+        reads.reset();
+        readsAwaitingTermCommit.clear();
+        appendsDue.clear();
+        probesDue.clear();
+        commitDue = false;
+        transferee = null;
+    }
+
+    String transferee() {
+        return transferee;
+    }
+
+    /** See {@link RaftNode#transferLeadership}; the caller checked this node leads and transfers nothing yet. */
+    void transferLeadership(String target) {
+        ProgressTracker tracker = node.tracker;
+        if (target.equals(node.id) || !tracker.isVoter(target)) {
+            throw new RefusedException(RefusedException.Reason.NOT_A_VOTER, "cannot transfer leadership to " + target
+                    + ": " + (target.equals(node.id) ? "it is the leader already"
+                    : tracker.isMember(target) ? "it is a learner" : "it is not a member"));
+        }
+        Progress pr = tracker.progress(target);
+        long lastIndex = node.log.lastIndex();
+        long maxLag = node.config.maxCatchUpLagEntries();
+        if (pr.match() + maxLag < lastIndex) {
+            throw new RefusedException(RefusedException.Reason.TARGET_LAGGING, "cannot transfer leadership to " + target
+                    + ": its log reaches " + pr.match() + ", more than " + maxLag + " entries behind the leader's "
+                    + lastIndex);
+        }
+        transferee = target;
+        transferElapsed = 0;
+        if (pr.match() == lastIndex) {
+            node.sendTimeoutNow(target);
+        } else {
+            replicateTo(target);
+        }
+    }
+
+    /** A tick: a target that has not taken over within an election timeout is given up on. */
+    void tickTransfer() {
+        if (transferee != null && ++transferElapsed >= node.config.electionTicks()) {
+            transferee = null;
+        }
+    }
+
+    /** The configuration changed: a transfer to a node that is no longer a voter ends. */
+    void onConfigurationChanged() {
+        if (transferee != null && !node.tracker.isVoter(transferee)) {
+            transferee = null;
+        }
+    }
+
+    /** Whether {@link #flush()} has something to send. */
+    boolean hasWork() {
+        return !appendsDue.isEmpty() || !probesDue.isEmpty() || commitDue || reads.roundNeeded();
+    }
+
+    /** Sends what is due: appends (or snapshots), and a heartbeat round if a read waits for one. */
+    void flush() {
+        flushAppends();
+        if (reads.roundNeeded()) {
+            broadcastHeartbeat();
+        }
+    }
+
+    /** Marks {@code to} for an append (or a snapshot) at the next flush. */
+    void replicateTo(String to) {
+        appendsDue.add(to);
+    }
+
+    /** This leader's own entries up to {@code stableIndex} are durable: they count for its majority. */
+    void ownEntriesDurable(long stableIndex) {
+        Progress self = node.tracker.progress(node.id);
+        self.maybeUpdate(stableIndex);
+        maybeCommit();
+    }
+
+    /** Handles a message to this leader (in its term). */
+    void step(Message m) {
+        Progress pr = node.tracker.progress(m.getFrom());
+        switch (m.getType()) {
+            case MSG_APPEND_RESPONSE -> {
+                if (pr != null) {
+                    handleAppendResponse(m, pr);
+                }
+            }
+            case MSG_HEARTBEAT_RESPONSE -> {
+                if (pr != null) {
+                    pr.setRecentActive(true);
+                    pr.resumeProbe();
+                    if (pr.match() < node.log.lastIndex()) {
+                        // An append may have been lost: free a slot if the window is stuck
+                        // full, and send at least an empty append to expose a gap.
+                        pr.freeFirstInflightIfFull();
+                        probesDue.add(m.getFrom());
+                    }
+                    answerReads(reads.ack(m.getFrom(), m.getReadSeq(), node.id, node.tracker.voters(),
+                            node.tracker.quorum()));
+                }
+            }
+            case MSG_READ_INDEX -> addRead(m.getReadId(), m.getFrom());
+            default -> { }
+        }
+    }
+
+    private void handleAppendResponse(Message m, Progress pr) {
+        pr.setRecentActive(true);
+        if (m.getReject()) {
+            long hint = m.getRejectHint();
+            if (m.getLogTerm() > 0) {
+                hint = node.log.findConflictByTerm(hint, m.getLogTerm());
+            }
+            if (pr.maybeDecreaseTo(m.getIndex(), hint)) {
+                if (pr.mode() == Progress.Mode.REPLICATE) {
+                    pr.becomeProbe();
+                }
+                appendsDue.add(m.getFrom());
+            }
+            return;
+        }
+        if (!pr.maybeUpdate(m.getIndex())) {
+            return;
+        }
+        switch (pr.mode()) {
+            case PROBE -> pr.becomeReplicate();
+            case REPLICATE -> pr.freeInflightsUpTo(m.getIndex());
+            case SNAPSHOT -> {
+                if (pr.match() >= pr.pendingSnapshot()) {
+                    // The follower installed the snapshot: replicate from after it.
+                    pr.becomeProbe();
+                    pr.becomeReplicate();
+                }
+            }
+        }
+        if (m.getFrom().equals(transferee) && pr.match() == node.log.lastIndex()) {
+            node.sendTimeoutNow(transferee);
+        }
+        maybeCommit();
+        if (node.role() == Role.LEADER && pr.match() < node.log.lastIndex()) {
+            appendsDue.add(m.getFrom());
+        }
+    }
+
+    /** Appends entries of this leader's term to its log and replicates them. */
+    void append(List<Entry> entries) {
+        node.log.append(entries);
+        if (node.membership.reconcile(node.log, entries)) {
+            node.onConfigurationChanged();
+        }
+        appendsDue.addAll(peers());
+    }
+
+    /** The members this leader replicates to: voters and learners but itself. */
+    Set<String> peers() {
+        Set<String> peers = new LinkedHashSet<>(node.tracker.all().keySet());
+        peers.remove(node.id);
+        return peers;
+    }
+
+    /**
+     * A leader that the committed configuration no longer holds steps down (thesis
+     * §4.2.2), handing over to the most up-to-date voter at once if one is caught up.
+     */
+    private void stepDownIfRemoved() {
+        if (node.tracker.isVoter(node.id) || node.membership.currentIndex() > node.log.committed()) {
+            return;
+        }
+        String successor = null;
+        for (String voter : node.tracker.voters()) {
+            if (node.tracker.progress(voter).match() == node.log.lastIndex()) {
+                successor = voter;
+                break;
+            }
+        }
+        if (successor != null) {
+            node.sendTimeoutNow(successor);
+        }
+        node.becomeFollower(node.term(), null);
+    }
+
+    /** Commits the highest index a majority holds, if its entry is of this node.term() (§5.4.2). */
+    void maybeCommit() {
+        long index = node.tracker.quorumMatchIndex();
+        if (index <= node.log.committed()) {
+            return;
+        }
+        if (node.log.term(index) != node.term() && !node.config.has(InjectedBug.COMMIT_BY_COUNTING_OLD_TERM)) {
+            return;
+        }
+        node.log.commitTo(index);
+        commitDue = true;
+        if (node.log.term(index) == node.term()) {
+            releaseReadsAwaitingTermCommit();
+        }
+        stepDownIfRemoved();
+    }
+
+    private void flushAppends() {
+        Set<String> targets = new LinkedHashSet<>(appendsDue);
+        targets.addAll(probesDue);
+        if (commitDue) {
+            targets.addAll(peers());
+        }
+        for (String to : targets) {
+            if (node.tracker.progress(to) != null && !to.equals(node.id)) {
+                sendAppends(to, commitDue || probesDue.contains(to));
+            }
+        }
+        appendsDue.clear();
+        probesDue.clear();
+        commitDue = false;
+    }
+
+    /** Sends appends to {@code to} until its window is full or it has everything. */
+    private void sendAppends(String to, boolean evenIfEmpty) {
+        Progress pr = node.tracker.progress(to);
+        boolean sent = false;
+        while (!pr.isPaused()) {
+            if (pr.next() < node.log.firstIndex()) {
+                sendSnapshot(to, pr);
+                return;
+            }
+            long prevIndex = pr.next() - 1;
+            List<Entry> entries = node.log.entriesFrom(pr.next(), node.config.maxBytesPerMessage(),
+                    node.config.maxEntriesPerMessage());
+            if (entries.isEmpty() && (sent || (!evenIfEmpty && pr.mode() == Progress.Mode.REPLICATE))) {
+                return;
+            }
+            long lastIndex = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).getIndex();
+            node.messages.add(node.message(MessageType.MSG_APPEND, to)
+                    .setIndex(prevIndex).setLogTerm(node.log.term(prevIndex))
+                    .addAllEntries(entries).setCommit(Math.min(node.log.committed(), lastIndex)).build());
+            pr.onAppendSent(lastIndex, !entries.isEmpty());
+            sent = true;
+        }
+    }
+
+    /**
+     * The entries {@code to} needs next were compacted away: it gets the latest snapshot
+     * (§7) and no appends until the driver reports the transfer's end or it acknowledges.
+     */
+    private void sendSnapshot(String to, Progress pr) {
+        if (node.latestSnapshot() == null || node.latestSnapshot().getIndex() < node.log.firstIndex() - 1) {
+            throw new IllegalStateException("the log starts at " + node.log.firstIndex() + " but no snapshot covers the"
+                    + " entries before it: the driver must call snapshotTaken() before compacting the store");
+        }
+        node.messages.add(node.message(MessageType.MSG_SNAPSHOT, to).setSnapshot(node.latestSnapshot()).build());
+        pr.becomeSnapshot(node.latestSnapshot().getIndex());
+    }
+
+    void broadcastHeartbeat() {
+        long round = reads.startRoundIfNeeded();
+        for (String peer : peers()) {
+            Progress pr = node.tracker.progress(peer);
+            node.messages.add(node.message(MessageType.MSG_HEARTBEAT, peer)
+                    .setCommit(Math.min(pr.match(), node.log.committed())).setReadSeq(round).build());
+        }
+        answerReads(reads.release(node.id, node.tracker.voters(), node.tracker.quorum()));
+    }
+
+    /** A ReadIndex request from {@code from} (this node or a follower), thesis §6.4. */
+    void addRead(long requestId, String from) {
+        ReadIndexTracker.PendingRead read = new ReadIndexTracker.PendingRead(requestId, from, 0, 0);
+        if (node.log.term(node.log.committed()) != node.term()) {
+            // Until an entry of its own node.term() commits, the leader may not know the
+            // latest commit index (thesis §6.4, step 1).
+            readsAwaitingTermCommit.add(read);
+            return;
+        }
+        if (node.config.has(InjectedBug.READ_WITHOUT_LEADERSHIP_CHECK)) {
+            answerReads(List.of(new ReadIndexTracker.PendingRead(requestId, from, node.log.committed(), 0)));
+            return;
+        }
+        reads.add(requestId, from, node.log.committed());
+    }
+
+    private void releaseReadsAwaitingTermCommit() {
+        for (ReadIndexTracker.PendingRead read : readsAwaitingTermCommit) {
+            reads.add(read.requestId(), read.from(), node.log.committed());
+        }
+        readsAwaitingTermCommit.clear();
+    }
+
+    private void answerReads(List<ReadIndexTracker.PendingRead> confirmed) {
+        for (ReadIndexTracker.PendingRead read : confirmed) {
+            if (read.from().equals(node.id)) {
+                node.readStates.add(new ReadState(read.requestId(), read.index()));
+            } else {
+                node.messages.add(node.message(MessageType.MSG_READ_INDEX_RESPONSE, read.from())
+                        .setReadId(read.requestId()).setIndex(read.index()).build());
+            }
+        }
+    }
+
+}
