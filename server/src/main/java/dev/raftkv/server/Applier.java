@@ -86,6 +86,17 @@ final class Applier implements AutoCloseable {
 
     private void applyOne(Entry entry) {
         Waiter waiter = waiters.remove(entry.getIndex());
+        if (entry.getType() == EntryType.ENTRY_CONFIG) {
+            try {
+                stateMachine.applyConfig(entry.getIndex(), dev.raftkv.proto.ConfState.parseFrom(entry.getData()));
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("log entry " + entry.getIndex() + " does not hold a configuration", e);
+            }
+            if (waiter != null) {
+                waiter.future().completeExceptionally(superseded(entry));
+            }
+            return;
+        }
         if (entry.getType() != EntryType.ENTRY_COMMAND) {
             stateMachine.skip(entry.getIndex());
             if (waiter != null) {

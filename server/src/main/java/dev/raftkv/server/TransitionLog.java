@@ -24,7 +24,7 @@ final class TransitionLog {
     void onSoftState(Ready.SoftState state) {
         Ready.SoftState before = last;
         last = state;
-        if (before == null || before.term() != state.term()) {
+        if (before != null && before.term() != state.term()) {
             event("term", state.term(), "from=" + (before == null ? 0 : before.term()));
         }
         if (before == null || before.role() != state.role()) {
