@@ -73,29 +73,9 @@ public final class InMemoryLogStore implements LogStore {
             return;
         }
         long first = newEntries.get(0).getIndex();
-        checkAppendable(first, newEntries, firstIndex(), lastIndex());
+        LogStore.checkAppendable(first, newEntries, firstIndex(), lastIndex());
         entries.subList(position(first), entries.size()).clear();
         entries.addAll(newEntries);
-    }
-
-    /**
-     * Checks the {@link LogStore#append} precondition: contiguous indexes, the first
-     * within {@code [firstIndex, lastIndex + 1]}.
-     *
-     * @throws IllegalArgumentException naming the offending index
-     */
-    public static void checkAppendable(long first, List<Entry> newEntries, long firstIndex, long lastIndex) {
-        if (first < firstIndex || first > lastIndex + 1) {
-            throw new IllegalArgumentException("cannot append at index " + first + ": the log holds ["
-                    + firstIndex + ", " + lastIndex + "], so the next index must be in ["
-                    + firstIndex + ", " + (lastIndex + 1) + "]");
-        }
-        for (int i = 1; i < newEntries.size(); i++) {
-            if (newEntries.get(i).getIndex() != first + i) {
-                throw new IllegalArgumentException("entries to append are not contiguous: index "
-                        + newEntries.get(i).getIndex() + " follows " + newEntries.get(i - 1).getIndex());
-            }
-        }
     }
 
     @Override

@@ -101,6 +101,26 @@ public interface LogStore extends AutoCloseable {
      */
     void reset(long snapshotIndex, long snapshotTerm);
 
+    /**
+     * Checks the {@link #append} precondition: contiguous indexes, the first
+     * within {@code [firstIndex, lastIndex + 1]}.
+     *
+     * @throws IllegalArgumentException naming the offending index
+     */
+    static void checkAppendable(long first, List<Entry> newEntries, long firstIndex, long lastIndex) {
+        if (first < firstIndex || first > lastIndex + 1) {
+            throw new IllegalArgumentException("cannot append at index " + first + ": the log holds ["
+                    + firstIndex + ", " + lastIndex + "], so the next index must be in ["
+                    + firstIndex + ", " + (lastIndex + 1) + "]");
+        }
+        for (int i = 1; i < newEntries.size(); i++) {
+            if (newEntries.get(i).getIndex() != first + i) {
+                throw new IllegalArgumentException("entries to append are not contiguous: index "
+                        + newEntries.get(i).getIndex() + " follows " + newEntries.get(i - 1).getIndex());
+            }
+        }
+    }
+
     /** Releases files and native resources. Does not sync. */
     @Override
     void close();

@@ -5,7 +5,6 @@ import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.storage.CompactedException;
 import dev.raftkv.storage.CorruptLogException;
-import dev.raftkv.storage.InMemoryLogStore;
 import dev.raftkv.storage.LogStore;
 import dev.raftkv.storage.StorageException;
 import java.io.IOException;
@@ -288,7 +287,7 @@ public final class ChronicleLogStore implements LogStore {
             return;
         }
         long first = entries.get(0).getIndex();
-        InMemoryLogStore.checkAppendable(first, entries, firstIndex(), lastIndex());
+        LogStore.checkAppendable(first, entries, firstIndex(), lastIndex());
         for (Entry entry : entries) {
             if (entry.getSerializedSize() > options.maxEntryBytes()) {
                 throw new IllegalArgumentException("entry " + entry.getIndex() + " is " + entry.getSerializedSize()

@@ -4,7 +4,6 @@ import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.storage.CompactedException;
 import dev.raftkv.storage.CorruptLogException;
-import dev.raftkv.storage.InMemoryLogStore;
 import dev.raftkv.storage.LogStore;
 import dev.raftkv.storage.StorageException;
 import java.io.IOException;
@@ -360,7 +359,7 @@ public final class RocksDbLogStore implements LogStore {
             return;
         }
         long first = entries.get(0).getIndex();
-        InMemoryLogStore.checkAppendable(first, entries, firstIndex(), lastIndex);
+        LogStore.checkAppendable(first, entries, firstIndex(), lastIndex);
         long last = first + entries.size() - 1;
         try {
             for (Entry entry : entries) {
