@@ -170,7 +170,9 @@ public final class RaftServer implements AutoCloseable {
         DataDirectory data = DataDirectory.open(config.dataDir(), config.clusterId(), config.nodeId());
         snapshotFiles = new SnapshotFiles(data.snapshots(), config.snapshots().retain());
         snapshotFiles.deleteTemporaryFiles();
+        long openStart = time.nanoTime();
         store = LogStoreProvider.named(config.walBackend()).open(data.wal());
+        long opened = time.nanoTime();
         SnapshotFiles.Loaded loaded;
         try {
             loaded = loadNewestSnapshot(store);
@@ -186,7 +188,9 @@ public final class RaftServer implements AutoCloseable {
         if (snapshot != null) {
             raftConfig = raftConfig.withAppliedIndex(snapshot.getIndex());
         }
+        long restored = time.nanoTime();
         core = new RaftNode(raftConfig, store, snapshot);
+        long built = time.nanoTime();
         restoredAtStart = snapshot;
         memberAddresses = addresses(core.confState());
         snapshotter = new Snapshotter(snapshotFiles, config.snapshots(), threadFactory, this::onSnapshotWritten,
@@ -202,7 +206,9 @@ public final class RaftServer implements AutoCloseable {
         transitions.event("start", core.term(), "backend=" + config.walBackend() + " snapshot="
                 + (snapshot == null ? 0 : snapshot.getIndex()) + " firstIndex=" + store.firstIndex() + " lastIndex="
                 + store.lastIndex() + " commit=" + core.commitIndex() + " voters=" + core.voters() + " learners="
-                + core.learners() + (config.join() != null ? " join=" + config.join() : ""));
+                + core.learners() + (config.join() != null ? " join=" + config.join() : "")
+                + String.format(" log_open_ms=%d snapshot_load_ms=%d core_ms=%d", (opened - openStart) / 1_000_000,
+                        (restored - opened) / 1_000_000, (built - restored) / 1_000_000));
         running = true;
         refreshStatus();
         loop = threadFactory.newThread(this::runLoop);
