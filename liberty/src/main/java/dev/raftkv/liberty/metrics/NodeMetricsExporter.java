@@ -69,6 +69,18 @@ public class NodeMetricsExporter {
                 metrics::proposals);
         gauge("raftkv.proposals.rejected", "Writes refused because the proposal queue was full (cumulative)",
                 MetricUnits.NONE, metrics::rejectedProposals);
+        gauge("raftkv.snapshot.index", "Index of the newest snapshot this node holds", MetricUnits.NONE,
+                () -> status().snapshotIndex());
+        gauge("raftkv.snapshots", "Snapshots this node wrote (cumulative)", MetricUnits.NONE, metrics::snapshots);
+        gauge("raftkv.snapshots.installed", "Snapshots received from a leader and installed (cumulative)",
+                MetricUnits.NONE, metrics::snapshotsInstalled);
+        gauge("raftkv.snapshot.last.size", "Size of the last snapshot this node wrote", MetricUnits.BYTES,
+                metrics::lastSnapshotBytes);
+        gauge("raftkv.snapshot.last.duration", "Time the last snapshot took to write", MetricUnits.SECONDS,
+                () -> metrics.lastSnapshotNanos() / 1e9);
+        gauge("raftkv.snapshot.pause.max", "Longest pause a snapshot forced on the apply path", MetricUnits.SECONDS,
+                () -> metrics.longestSnapshotPauseNanos() / 1e9);
+        gauge("raftkv.applied", "Entries this node applied (cumulative)", MetricUnits.NONE, metrics::applied);
         gauge("raftkv.proposals.rate", "Commands proposed per second, over the last second", MetricUnits.PER_SECOND,
                 () -> rates.proposalsPerSecond);
         gauge("raftkv.applies.rate", "Entries applied per second, over the last second", MetricUnits.PER_SECOND,
@@ -115,8 +127,10 @@ public class NodeMetricsExporter {
         }
         rates.sample(node);
         NodeStatus status = node.status();
+        Set<String> members = new HashSet<>();
+        status.members().forEach(member -> members.add(member.id()));
         synchronized (lagGauges) {
-            for (String member : status.members().keySet()) {
+            for (String member : members) {
                 if (!member.equals(status.nodeId()) && lagGauges.add(member)) {
                     registry.gauge(Metadata.builder().withName("raftkv.replication.lag")
                                     .withDescription("Entries a follower trails the leader's last index by "
@@ -125,7 +139,7 @@ public class NodeMetricsExporter {
                 }
             }
             for (String member : Set.copyOf(lagGauges)) {
-                if (!status.members().containsKey(member)) {
+                if (!members.contains(member)) {
                     registry.remove(new MetricID("raftkv.replication.lag", new Tag("follower", member)));
                     lagGauges.remove(member);
                 }
@@ -138,8 +152,8 @@ public class NodeMetricsExporter {
         if (status.role() != Role.LEADER) {
             return 0;
         }
-        Long match = status.matchIndexes().get(member);
-        return match == null ? status.lastIndex() : Math.max(0, status.lastIndex() - match);
+        NodeStatus.MemberStatus follower = status.member(member);
+        return follower == null || follower.lag() == null ? 0 : follower.lag();
     }
 
     /** Per-second rates between two samples; written by the sampling task, read by scrapes. */
@@ -153,13 +167,13 @@ public class NodeMetricsExporter {
         void reset(RaftServer node) {
             lastNanos = System.nanoTime();
             lastProposals = node.metrics().proposals();
-            lastApplied = node.status().appliedIndex();
+            lastApplied = node.metrics().applied();
         }
 
         void sample(RaftServer node) {
             long now = System.nanoTime();
             long proposals = node.metrics().proposals();
-            long applied = node.status().appliedIndex();
+            long applied = node.metrics().applied();
             double seconds = (now - lastNanos) / 1e9;
             if (seconds > 0) {
                 proposalsPerSecond = (proposals - lastProposals) / seconds;
