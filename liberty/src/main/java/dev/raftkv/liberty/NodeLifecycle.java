@@ -5,6 +5,7 @@ import dev.raftkv.server.ConfigException;
 import dev.raftkv.server.NodeStatus;
 import dev.raftkv.server.RaftServer;
 import dev.raftkv.server.TimeSource;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,11 +95,24 @@ public class NodeLifecycle {
     }
 
     void stop(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
-        RaftServer node = server;
+        stop();
+    }
+
+    /** Also on the bean's destruction, in case the container ends the application without the event. */
+    @PreDestroy
+    void destroy() {
+        stop();
+    }
+
+    private void stop() {
+        RaftServer node;
+        synchronized (this) {
+            node = server;
+            server = null;
+        }
         if (node == null) {
             return;
         }
-        server = null;
         Thread starting = starter;
         if (starting != null) {
             try {
@@ -111,10 +125,14 @@ public class NodeLifecycle {
             node.close();
             return;
         }
-        stopping.fire(new NodeStopping(node));
         NodeStatus status = node.status();
         LOG.log(Level.INFO, "raftkv node " + status.nodeId() + " stopping as " + status.role() + " in term "
                 + status.term());
+        try {
+            stopping.fire(new NodeStopping(node));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "raftkv: an observer of the node's stop failed: " + e, e);
+        }
         handOver(node, settings.drainTimeoutMillis());
         node.close();
         LOG.log(Level.INFO, "raftkv node " + status.nodeId() + " stopped");
