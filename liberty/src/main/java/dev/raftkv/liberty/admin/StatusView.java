@@ -1,0 +1,23 @@
+package dev.raftkv.liberty.admin;
+
+import dev.raftkv.server.NodeStatus;
+import java.util.List;
+
+/**
+ * The JSON of {@code GET /admin/v1/status}.
+ *
+ * @param leaderId null during an election
+ * @param snapshotIndex the last index covered by this node's newest snapshot, 0 without one
+ * @param removed whether the committed configuration no longer lists this node
+ * @param members the configuration in force on this node, voters first
+ */
+public record StatusView(String nodeId, String role, long term, String leaderId, long commitIndex,
+                         long appliedIndex, long snapshotIndex, long firstIndex, long lastIndex, boolean removed,
+                         List<MemberView> members) {
+
+    static StatusView of(NodeStatus status) {
+        return new StatusView(status.nodeId(), status.role().name(), status.term(), status.leaderId(),
+                status.commitIndex(), status.appliedIndex(), status.snapshotIndex(), status.firstIndex(),
+                status.lastIndex(), status.removed(), status.members().stream().map(MemberView::of).toList());
+    }
+}
