@@ -2,6 +2,7 @@ package dev.raftkv.server;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * Counters and the fsync latency histogram of one node, updated by the event loop and
@@ -20,7 +21,19 @@ public final class NodeMetrics {
     private final LongAdder syncNanos = new LongAdder();
     private final AtomicLongArray syncBuckets = new AtomicLongArray(SYNC_BUCKET_BOUNDS_MICROS.length + 1);
 
+    private volatile LongConsumer syncListener = nanos -> { };
+
+    /**
+     * Hands every sync's duration in nanoseconds to {@code listener} as well (e.g. to a metrics library's
+     * histogram). It is called on the event loop thread, so it must be quick and must not block. Replaces the
+     * listener set before; null removes it.
+     */
+    public void onSync(LongConsumer listener) {
+        syncListener = listener == null ? nanos -> { } : listener;
+    }
+
     void recordSync(long nanos) {
+        syncListener.accept(nanos);
         syncs.increment();
         syncNanos.add(nanos);
         long micros = nanos / 1_000;

@@ -1,0 +1,46 @@
+package dev.raftkv.liberty.health;
+
+import dev.raftkv.liberty.NodeLifecycle;
+import dev.raftkv.server.NodeStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Up when the node is in a cluster with a known leader and its applied index is within
+ * {@code raftkv.health.max-apply-lag} entries of the commit index it knows (the leader's, as carried by its
+ * heartbeats): such a node answers reads without a long wait.
+ */
+@Readiness
+@ApplicationScoped
+public class NodeReadiness implements HealthCheck {
+
+    @Inject
+    NodeLifecycle lifecycle;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("raftkv-node");
+        if (!lifecycle.isRunning()) {
+            return response.down().withData("reason", "the node is not running").build();
+        }
+        NodeStatus status = lifecycle.server().status();
+        long lag = status.commitIndex() - status.appliedIndex();
+        long maxLag = lifecycle.settings().maxReadyApplyLag();
+        response.withData("nodeId", status.nodeId()).withData("role", status.role().name())
+                .withData("term", status.term()).withData("commitIndex", status.commitIndex())
+                .withData("appliedIndex", status.appliedIndex());
+        if (status.leaderId() == null) {
+            return response.down().withData("reason", "no leader is known").build();
+        }
+        response.withData("leaderId", status.leaderId());
+        if (lag > maxLag) {
+            return response.down().withData("reason", "applied index trails the commit index by " + lag
+                    + " entries (raftkv.health.max-apply-lag=" + maxLag + ")").build();
+        }
+        return response.up().build();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.raftkv.liberty.metrics;
+
+import dev.raftkv.liberty.NodeStarted;
+import dev.raftkv.liberty.NodeStopping;
+import dev.raftkv.raft.Role;
+import dev.raftkv.server.NodeMetrics;
+import dev.raftkv.server.NodeStatus;
+import dev.raftkv.server.RaftServer;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricID;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
+import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+
+/**
+ * Registers the node's metrics once it has started: gauges read from {@link RaftServer#status()} and
+ * {@link NodeMetrics} when Prometheus scrapes, the fsync latency as a timer histogram (buckets set in
+ * microprofile-config.properties), and, sampled every second on the container's scheduled executor, rates of
+ * proposals and applies and one replication-lag gauge per follower.
+ */
+@ApplicationScoped
+public class NodeMetricsExporter {
+
+    private static final long SAMPLE_MILLIS = 1000;
+
+    @Inject
+    @RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE)
+    MetricRegistry registry;
+
+    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+    ManagedScheduledExecutorService scheduler;
+
+    private volatile RaftServer server;
+    private volatile ScheduledFuture<?> sampling;
+    private final Set<String> lagGauges = new HashSet<>();
+    private final Rates rates = new Rates();
+
+    void register(@Observes NodeStarted event) {
+        RaftServer node = event.server();
+        server = node;
+        NodeMetrics metrics = node.metrics();
+        gauge("raftkv.term", "The current Raft term", MetricUnits.NONE, () -> status().term());
+        for (Role role : Role.values()) {
+            registry.gauge(Metadata.builder().withName("raftkv.role")
+                            .withDescription("1 for the role this node plays now, 0 for the others").build(),
+                    this, exporter -> exporter.status().role() == role ? 1 : 0, new Tag("role", role.name()));
+        }
+        gauge("raftkv.commit.index", "Highest log index known to be committed", MetricUnits.NONE,
+                () -> status().commitIndex());
+        gauge("raftkv.applied.index", "Highest log index applied to the state machine", MetricUnits.NONE,
+                () -> status().appliedIndex());
+        gauge("raftkv.last.index", "Last index in this node's log", MetricUnits.NONE, () -> status().lastIndex());
+        gauge("raftkv.first.index", "First index still in this node's log", MetricUnits.NONE,
+                () -> status().firstIndex());
+        gauge("raftkv.leader.changes", "Times this node saw a new leader (cumulative)", MetricUnits.NONE,
+                metrics::leaderChanges);
+        gauge("raftkv.proposals", "Commands this node proposed as leader (cumulative)", MetricUnits.NONE,
+                metrics::proposals);
+        gauge("raftkv.proposals.rejected", "Writes refused because the proposal queue was full (cumulative)",
+                MetricUnits.NONE, metrics::rejectedProposals);
+        gauge("raftkv.proposals.rate", "Commands proposed per second, over the last second", MetricUnits.PER_SECOND,
+                () -> rates.proposalsPerSecond);
+        gauge("raftkv.applies.rate", "Entries applied per second, over the last second", MetricUnits.PER_SECOND,
+                () -> rates.appliesPerSecond);
+        Timer sync = registry.timer(Metadata.builder().withName("raftkv.wal.sync")
+                .withDescription("Duration of one log sync (fsync) of the write-ahead log").build());
+        metrics.onSync(nanos -> sync.update(Duration.ofNanos(nanos)));
+        rates.reset(node);
+        sampling = scheduler.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    void unregister(@Observes NodeStopping event) {
+        ScheduledFuture<?> task = sampling;
+        if (task != null) {
+            task.cancel(false);
+        }
+        event.server().metrics().onSync(null);
+        registry.removeMatching((id, metric) -> id.getName().startsWith("raftkv."));
+        synchronized (lagGauges) {
+            lagGauges.clear();
+        }
+        server = null;
+    }
+
+    private NodeStatus status() {
+        RaftServer node = server;
+        if (node == null) {
+            throw new IllegalStateException("the node is not running");
+        }
+        return node.status();
+    }
+
+    private void gauge(String name, String description, String unit, java.util.function.Supplier<Number> value) {
+        registry.gauge(Metadata.builder().withName(name).withDescription(description).withUnit(unit).build(),
+                value, supplier -> supplier.get().doubleValue());
+    }
+
+    private void sample() {
+        RaftServer node = server;
+        if (node == null) {
+            return;
+        }
+        rates.sample(node);
+        NodeStatus status = node.status();
+        synchronized (lagGauges) {
+            for (String member : status.members().keySet()) {
+                if (!member.equals(status.nodeId()) && lagGauges.add(member)) {
+                    registry.gauge(Metadata.builder().withName("raftkv.replication.lag")
+                                    .withDescription("Entries a follower trails the leader's last index by "
+                                            + "(on the leader; 0 elsewhere)").build(),
+                            this, exporter -> exporter.lag(member), new Tag("follower", member));
+                }
+            }
+            for (String member : Set.copyOf(lagGauges)) {
+                if (!status.members().containsKey(member)) {
+                    registry.remove(new MetricID("raftkv.replication.lag", new Tag("follower", member)));
+                    lagGauges.remove(member);
+                }
+            }
+        }
+    }
+
+    private long lag(String member) {
+        NodeStatus status = status();
+        if (status.role() != Role.LEADER) {
+            return 0;
+        }
+        Long match = status.matchIndexes().get(member);
+        return match == null ? status.lastIndex() : Math.max(0, status.lastIndex() - match);
+    }
+
+    /** Per-second rates between two samples; written by the sampling task, read by scrapes. */
+    private static final class Rates {
+        private long lastNanos;
+        private long lastProposals;
+        private long lastApplied;
+        volatile double proposalsPerSecond;
+        volatile double appliesPerSecond;
+
+        void reset(RaftServer node) {
+            lastNanos = System.nanoTime();
+            lastProposals = node.metrics().proposals();
+            lastApplied = node.status().appliedIndex();
+        }
+
+        void sample(RaftServer node) {
+            long now = System.nanoTime();
+            long proposals = node.metrics().proposals();
+            long applied = node.status().appliedIndex();
+            double seconds = (now - lastNanos) / 1e9;
+            if (seconds > 0) {
+                proposalsPerSecond = (proposals - lastProposals) / seconds;
+                appliesPerSecond = (applied - lastApplied) / seconds;
+            }
+            lastNanos = now;
+            lastProposals = proposals;
+            lastApplied = applied;
+        }
+    }
+}
