@@ -64,7 +64,9 @@ final class Ansible {
                 "ANSIBLE_FORCE_COLOR", "0",
                 "ANSIBLE_LOCAL_TEMP", tempDir.resolve("local").toString(),
                 "ANSIBLE_REMOTE_TEMP", tempDir.resolve("remote").toString(),
-                "PYTHONUNBUFFERED", "1");
+                "PYTHONUNBUFFERED", "1",
+                // per-task times at the end of each log; only a warning where ansible.posix is missing
+                "ANSIBLE_CALLBACKS_ENABLED", "ansible.posix.profile_tasks");
         return new Run(playbook, Commands.run(command, ansibleDir, environment, log, timeout));
     }
 }
