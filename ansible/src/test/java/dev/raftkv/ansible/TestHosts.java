@@ -92,6 +92,32 @@ final class TestHosts {
      */
     Path writeInventory(String fileName, List<Host> members, Set<Host> joining, Path libertyPackage,
                         List<String> extraGroupVars) throws IOException {
+        List<String> groupVars = new ArrayList<>(List.of(
+                "raftkv_cluster_id: ansible-it",
+                "raftkv_package_src: " + quoted(libertyPackage.toString()),
+                "raftkv_service_manager: process",
+                "raftkv_manage_user: false",
+                "raftkv_user: " + quoted(System.getProperty("user.name")),
+                "raftkv_group: " + quoted(currentGroup()),
+                "raftkv_java_install: never",
+                "raftkv_admin_user: admin",
+                "raftkv_peer_port: " + ports.peer(),
+                "raftkv_client_port: " + ports.client(),
+                "raftkv_http_port: " + ports.http(),
+                "raftkv_https_port: " + ports.https(),
+                "raftkv_jvm_args: -Xmx256m",
+                "raftkv_start_timeout: 300",
+                "raftkv_cluster_wait_timeout: 180",
+                "raftkv_install_dir: \"" + root.resolve("hosts") + "/{{ inventory_hostname }}/opt\"",
+                "raftkv_data_dir: \"" + root.resolve("hosts") + "/{{ inventory_hostname }}/data\"",
+                "raftkv_log_dir: \"" + root.resolve("hosts") + "/{{ inventory_hostname }}/logs\"",
+                "raftkv_backup_dir: " + quoted(root.resolve("backups").toString())));
+        if (adminPassword != null) {
+            groupVars.add("raftkv_admin_password: " + quoted(adminPassword));
+        }
+        Set<String> overridden = extraGroupVars.stream().map(TestHosts::key).collect(Collectors.toSet());
+        groupVars.removeIf(line -> overridden.contains(key(line)));
+        groupVars.addAll(extraGroupVars);
         List<String> lines = new ArrayList<>(List.of(
                 "---",
                 "# Written by the Ansible integration test: hosts on loopback addresses of this machine.",
@@ -101,30 +127,8 @@ final class TestHosts {
                 "    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"",
                 "  children:",
                 "    raftkv:",
-                "      vars:",
-                "        raftkv_cluster_id: ansible-it",
-                "        raftkv_package_src: " + quoted(libertyPackage.toString()),
-                "        raftkv_service_manager: process",
-                "        raftkv_manage_user: false",
-                "        raftkv_user: " + quoted(System.getProperty("user.name")),
-                "        raftkv_group: " + quoted(currentGroup()),
-                "        raftkv_java_install: never",
-                "        raftkv_admin_user: admin",
-                "        raftkv_peer_port: " + ports.peer(),
-                "        raftkv_client_port: " + ports.client(),
-                "        raftkv_http_port: " + ports.http(),
-                "        raftkv_https_port: " + ports.https(),
-                "        raftkv_jvm_args: -Xmx256m",
-                "        raftkv_start_timeout: 300",
-                "        raftkv_cluster_wait_timeout: 180",
-                "        raftkv_install_dir: \"" + root.resolve("hosts") + "/{{ inventory_hostname }}/opt\"",
-                "        raftkv_data_dir: \"" + root.resolve("hosts") + "/{{ inventory_hostname }}/data\"",
-                "        raftkv_log_dir: \"" + root.resolve("hosts") + "/{{ inventory_hostname }}/logs\"",
-                "        raftkv_backup_dir: " + quoted(root.resolve("backups").toString())));
-        if (adminPassword != null) {
-            lines.add("        raftkv_admin_password: " + quoted(adminPassword));
-        }
-        extraGroupVars.forEach(line -> lines.add("        " + line));
+                "      vars:"));
+        groupVars.forEach(line -> lines.add("        " + line));
         lines.add("      hosts:");
         for (Host host : members) {
             lines.add("        " + host.name() + ":");
@@ -169,6 +173,10 @@ final class TestHosts {
 
     static Duration timeout(int minutes) {
         return Duration.ofMinutes(minutes);
+    }
+
+    private static String key(String yamlLine) {
+        return yamlLine.substring(0, yamlLine.indexOf(':')).trim();
     }
 
     private static String quoted(String value) {
