@@ -2,6 +2,7 @@ package dev.raftkv.liberty;
 
 import dev.raftkv.server.ConfigException;
 import dev.raftkv.server.NodeConfig;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import org.eclipse.microprofile.config.Config;
@@ -16,9 +17,11 @@ import org.eclipse.microprofile.config.Config;
  * @param maxReadyApplyLag {@code raftkv.health.max-apply-lag}: readiness fails while the applied index trails
  *     the commit index by more entries than this
  * @param drainTimeoutMillis {@code raftkv.shutdown.drain-ms}: how long a stopping leader waits for a successor
+ * @param adminTimeout {@code raftkv.admin.timeout-ms}: how long a membership change, transfer or snapshot request
+ *     may take before the admin API answers 504
  */
 public record LibertyConfig(NodeConfig node, Optional<String> adminUser, long maxReadyApplyLag,
-                            long drainTimeoutMillis) {
+                            long drainTimeoutMillis, Duration adminTimeout) {
 
     /**
      * @throws ConfigException naming the first property that is missing or wrong
@@ -48,7 +51,9 @@ public record LibertyConfig(NodeConfig node, Optional<String> adminUser, long ma
         }
         long maxLag = number(lookup, "raftkv.health.max-apply-lag", 1000, 0, Long.MAX_VALUE);
         long drainMillis = number(lookup, "raftkv.shutdown.drain-ms", 5000, 0, 600_000);
-        return new LibertyConfig(node, lookup.apply("raftkv.admin.user"), maxLag, drainMillis);
+        long adminMillis = number(lookup, "raftkv.admin.timeout-ms", 15_000, 1, 600_000);
+        return new LibertyConfig(node, lookup.apply("raftkv.admin.user"), maxLag, drainMillis,
+                Duration.ofMillis(adminMillis));
     }
 
     private static int port(Function<String, Optional<String>> lookup, String name, int defaultValue) {

@@ -1,5 +1,6 @@
 package dev.raftkv.liberty;
 
+import dev.raftkv.raft.Role;
 import dev.raftkv.server.ConfigException;
 import dev.raftkv.server.NodeStatus;
 import dev.raftkv.server.RaftServer;
@@ -15,9 +16,12 @@ import jakarta.inject.Inject;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -111,8 +115,37 @@ public class NodeLifecycle {
         NodeStatus status = node.status();
         LOG.log(Level.INFO, "raftkv node " + status.nodeId() + " stopping as " + status.role() + " in term "
                 + status.term());
+        handOver(node, settings.drainTimeoutMillis());
         node.close();
         LOG.log(Level.INFO, "raftkv node " + status.nodeId() + " stopped");
+    }
+
+    /**
+     * A leader hands leadership to its most up-to-date voter before it goes, so that the cluster need not wait
+     * out an election timeout; a failure here only costs that election.
+     */
+    private static void handOver(RaftServer node, long timeoutMillis) {
+        NodeStatus status = node.status();
+        if (status.role() != Role.LEADER || timeoutMillis == 0) {
+            return;
+        }
+        Optional<NodeStatus.MemberStatus> successor = status.members().stream()
+                .filter(member -> member.voter() && !member.id().equals(status.nodeId()))
+                .min(Comparator.comparingLong(member -> member.lag() == null ? Long.MAX_VALUE : member.lag()));
+        if (successor.isEmpty()) {
+            return;
+        }
+        String target = successor.get().id();
+        try {
+            String leader = node.transferLeadership(target, System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            LOG.log(Level.INFO, "raftkv node " + status.nodeId() + " handed leadership to " + leader);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "raftkv node " + status.nodeId() + " could not hand leadership to " + target
+                    + " (" + (e.getCause() == null ? e : e.getCause()) + "); the others will elect a leader");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
+import org.pcollections.TreePMap;
 
 /**
  * The key space: the pairs, ordered by unsigned lexicographic key bytes, and the data
@@ -23,22 +23,38 @@ import java.util.TreeMap;
  */
 final class KeyValueMap {
 
-    private final TreeMap<ByteString, ByteString> pairs;
+    /**
+     * A persistent (immutable) sorted map: every change makes a new version that shares
+     * all but one path of the tree with the old one, so a snapshot view is just the
+     * current version, taken in constant time, and stays unchanged while applying goes on.
+     */
+    private TreePMap<ByteString, ByteString> pairs;
 
     KeyValueMap() {
-        this.pairs = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+        this.pairs = TreePMap.empty(ByteString.unsignedLexicographicalComparator());
     }
 
-    private KeyValueMap(TreeMap<ByteString, ByteString> pairs) {
+    private KeyValueMap(TreePMap<ByteString, ByteString> pairs) {
         this.pairs = pairs;
     }
 
-    /**
-     * An independent copy for a snapshot view: linear in the number of pairs (the tree is
-     * rebuilt from sorted input), and no key or value bytes are copied, as they are immutable.
-     */
+    /** An independent copy for a snapshot view, in constant time: the current version of the persistent map. */
     KeyValueMap copy() {
-        return new KeyValueMap(new TreeMap<>(pairs));
+        return new KeyValueMap(pairs);
+    }
+
+    private ByteString put(ByteString key, ByteString value) {
+        ByteString previous = pairs.get(key);
+        pairs = pairs.plus(key, value);
+        return previous;
+    }
+
+    private ByteString remove(ByteString key) {
+        ByteString previous = pairs.get(key);
+        if (previous != null) {
+            pairs = pairs.minus(key);
+        }
+        return previous;
     }
 
     /**
@@ -48,8 +64,8 @@ final class KeyValueMap {
      */
     CommandResult execute(Command command) {
         return switch (command.getOpCase()) {
-            case PUT -> previous(pairs.put(command.getPut().getKey(), command.getPut().getValue()));
-            case DELETE -> previous(pairs.remove(command.getDelete().getKey()));
+            case PUT -> previous(put(command.getPut().getKey(), command.getPut().getValue()));
+            case DELETE -> previous(remove(command.getDelete().getKey()));
             case ADD -> add(command.getAdd());
             case COMPARE_AND_SET -> compareAndSet(command.getCompareAndSet());
             default -> throw new IllegalArgumentException("not a data command: " + command.getOpCase());
@@ -81,7 +97,7 @@ final class KeyValueMap {
             return error(Code.OVERFLOW, "ADD to key " + Keys.describe(key) + ": " + augend + " + " + add.getDelta()
                     + " overflows a signed 64-bit integer");
         }
-        pairs.put(key, DecimalNumbers.format(sum));
+        put(key, DecimalNumbers.format(sum));
         return CommandResult.newBuilder().setNumber(sum).build();
     }
 
@@ -89,7 +105,7 @@ final class KeyValueMap {
         ByteString current = pairs.get(cas.getKey());
         boolean holds = cas.getExpectAbsent() ? current == null : cas.getExpectedValue().equals(current);
         if (holds) {
-            pairs.put(cas.getKey(), cas.getNewValue());
+            put(cas.getKey(), cas.getNewValue());
             return CommandResult.getDefaultInstance();
         }
         CommandResult.Builder mismatch = CommandResult.newBuilder()
@@ -140,7 +156,7 @@ final class KeyValueMap {
 
     /** Read-only view in key order, for snapshots. */
     NavigableMap<ByteString, ByteString> pairs() {
-        return Collections.unmodifiableNavigableMap(pairs);
+        return pairs;
     }
 
     /**
@@ -153,6 +169,6 @@ final class KeyValueMap {
             throw new IllegalArgumentException(
                     "key " + Keys.describe(key) + " does not follow " + Keys.describe(pairs.lastKey()));
         }
-        pairs.put(key, value);
+        pairs = pairs.plus(key, value);
     }
 }

@@ -245,10 +245,10 @@ public final class KvStateMachine {
 
     /**
      * Takes a point-in-time view of the whole state for a snapshot that another thread
-     * may write while this one goes on applying: the pause on the apply thread is one
-     * copy of the key tree's references (linear in the number of keys, no value bytes)
-     * and of the small session table, not the writing of the snapshot. The driver
-     * measures that pause.
+     * may write while this one goes on applying: the pause on the apply thread is taking
+     * the current version of the persistent key map (constant time) and a copy of the
+     * small, bounded session table, not the writing of the snapshot. The driver measures
+     * that pause.
      */
     public SnapshotView snapshotView() {
         return new SnapshotView(appliedIndex, clockMillis, data.copy(), sessions.copy(), conf);

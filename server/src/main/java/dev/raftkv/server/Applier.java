@@ -35,18 +35,30 @@ final class Applier implements AutoCloseable {
     private record PendingRead<T>(long index, Function<KvStateMachine, T> read, CompletableFuture<T> future) {
     }
 
-    private final KvStateMachine stateMachine;
+    /** Replaced when a snapshot is installed; touched on the apply thread only. */
+    private KvStateMachine stateMachine;
     private final ExecutorService thread;
+    private final Snapshotter snapshotter;
+    private final NodeMetrics metrics;
     private final Map<Long, Waiter> waiters = new ConcurrentHashMap<>();
     /** Touched only on the apply thread. */
     private final List<PendingRead<?>> reads = new ArrayList<>();
     private volatile long appliedIndex;
+    /** Term of the entry at {@link #appliedIndex}: the term of a snapshot taken there. */
+    private volatile long appliedTerm;
     private volatile Throwable failure;
 
-    Applier(KvStateMachine stateMachine, ThreadFactory threadFactory) {
+    /**
+     * @param appliedTerm the term of the entry {@code stateMachine} was last applied at (its snapshot's term)
+     */
+    Applier(KvStateMachine stateMachine, long appliedTerm, Snapshotter snapshotter, NodeMetrics metrics,
+            ThreadFactory threadFactory) {
         this.stateMachine = stateMachine;
+        this.snapshotter = snapshotter;
+        this.metrics = metrics;
         this.thread = Executors.newSingleThreadExecutor(threadFactory);
         this.appliedIndex = stateMachine.appliedIndex();
+        this.appliedTerm = appliedTerm;
     }
 
     long appliedIndex() {
@@ -75,8 +87,12 @@ final class Applier implements AutoCloseable {
                 for (Entry entry : entries) {
                     applyOne(entry);
                 }
+                Entry last = entries.get(entries.size() - 1);
+                appliedTerm = last.getTerm();
                 appliedIndex = stateMachine.appliedIndex();
+                metrics.applied.add(entries.size());
                 serveReads();
+                snapshotter.afterApply(stateMachine, appliedTerm);
             } catch (RuntimeException e) {
                 failure = e;
                 throw e;
@@ -93,7 +109,11 @@ final class Applier implements AutoCloseable {
                 throw new IllegalStateException("log entry " + entry.getIndex() + " does not hold a configuration", e);
             }
             if (waiter != null) {
-                waiter.future().completeExceptionally(superseded(entry));
+                if (waiter.term() == entry.getTerm()) {
+                    waiter.future().complete(new Applied(CommandResult.getDefaultInstance(), entry.getIndex()));
+                } else {
+                    waiter.future().completeExceptionally(superseded(entry));
+                }
             }
             return;
         }
@@ -125,6 +145,59 @@ final class Applier implements AutoCloseable {
                 + entry.getIndex() + " before it committed; the write did not take effect there, retry it"), null);
     }
 
+    /**
+     * Replaces the state machine with the snapshot in {@code file} (installed from the
+     * leader), after everything queued before. Writes waiting for entries the snapshot
+     * covers learn their outcome is unknown here: they are retried with their session.
+     */
+    void restore(java.nio.file.Path file, long index, long term) {
+        thread.execute(() -> {
+            if (failure != null) {
+                return;
+            }
+            try {
+                SnapshotFiles.Loaded loaded = SnapshotFiles.load(file, stateMachine.sessionLimits());
+                if (loaded.meta().getIndex() != index || loaded.meta().getTerm() != term) {
+                    throw new IllegalStateException("snapshot file " + file + " holds index "
+                            + loaded.meta().getIndex() + " term " + loaded.meta().getTerm() + ", not " + index + "/"
+                            + term);
+                }
+                stateMachine = loaded.stateMachine();
+                appliedTerm = term;
+                appliedIndex = index;
+                snapshotter.installed(index);
+                metrics.snapshotsInstalled.increment();
+                for (Long waiting : List.copyOf(waiters.keySet())) {
+                    Waiter waiter = waiting <= index ? waiters.remove(waiting) : null;
+                    if (waiter != null) {
+                        waiter.future().completeExceptionally(new RequestFailedException(Status.ABORTED
+                                .withDescription("this node installed a snapshot covering log index " + waiting
+                                        + "; the write's outcome is unknown here, retry it with the same session"),
+                                null));
+                    }
+                }
+                serveReads();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        });
+    }
+
+    /** Takes a snapshot now if one was asked for ({@link Snapshotter#request()}). */
+    void snapshotIfRequested() {
+        thread.execute(() -> {
+            if (failure == null) {
+                snapshotter.afterApply(stateMachine, appliedTerm);
+            }
+        });
+    }
+
+    /** The error that stopped applying, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
     /** Runs {@code read} on the state machine once it has applied {@code index}. */
     <T> CompletableFuture<T> readAt(long index, Function<KvStateMachine, T> read) {
         CompletableFuture<T> future = new CompletableFuture<>();
@@ -153,6 +226,20 @@ final class Applier implements AutoCloseable {
                 } catch (RuntimeException e) {
                     read.future().completeExceptionally(e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Leadership was lost: fails every waiting write above {@code committedIndex} — it may
+     * yet commit under the next leader, so clients retry with their session. Writes at or
+     * below it are committed and learn their real outcome when applied.
+     */
+    void failAbove(long committedIndex, Status status, String leaderId) {
+        for (Long index : List.copyOf(waiters.keySet())) {
+            Waiter waiter = index > committedIndex ? waiters.remove(index) : null;
+            if (waiter != null) {
+                waiter.future().completeExceptionally(new RequestFailedException(status, leaderId));
             }
         }
     }

@@ -156,10 +156,11 @@ final class KvService extends KvGrpc.KvImplBase {
         StatusResponse.Builder response = StatusResponse.newBuilder().setHeader(header())
                 .setRole(status.role().name()).setCommitIndex(status.commitIndex())
                 .setLastIndex(status.lastIndex()).setFirstIndex(status.firstIndex());
-        for (Member member : status.members().values()) {
+        for (NodeStatus.MemberStatus member : status.members()) {
             response.addMembers(MemberStatus.newBuilder().setId(member.id()).setPeerAddress(member.peerAddress())
-                    .setClientAddress(Optional.ofNullable(member.clientAddress()).orElse("")).setKind("voter")
-                    .setMatchIndex(status.matchIndexes().getOrDefault(member.id(), 0L)));
+                    .setClientAddress(Optional.ofNullable(member.clientAddress()).orElse(""))
+                    .setKind(member.voter() ? "voter" : "learner")
+                    .setMatchIndex(Optional.ofNullable(member.matchIndex()).orElse(0L)));
         }
         out.onNext(response.build());
         out.onCompleted();

@@ -30,6 +30,12 @@ import java.util.regex.Pattern;
  * @param maxValueBytes {@code raftkv.kv.max-value-bytes}, at most 8 MiB: a log entry must stay well within
  *     what every backend stores in one record (Chronicle: about 16 MiB)
  * @param requestTimeout {@code raftkv.client.request-timeout-ms}: deadline of requests that carry none
+ * @param join {@code raftkv.join}: {@code host:peerPort} of any member of a running cluster this node
+ *     joins (it starts with no voters, asks to be added as a learner and waits for the log); null to
+ *     start as one of the voters in {@code raftkv.members}
+ * @param joinAutoPromote {@code raftkv.join.auto-promote}: a joining node asks to be promoted to voter
+ *     once it has caught up (default true); false leaves promotion to the operator
+ * @param snapshots when to take snapshots and how much to keep ({@code raftkv.snapshot.*})
  */
 public record NodeConfig(
         String nodeId,
@@ -46,7 +52,23 @@ public record NodeConfig(
         int maxPendingProposals,
         int maxKeyBytes,
         int maxValueBytes,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        String join,
+        boolean joinAutoPromote,
+        SnapshotPolicy snapshots) {
+
+    /**
+     * @param everyEntries {@code raftkv.snapshot.every-entries}: take a snapshot once this many entries
+     *     were applied since the last one (default 100,000)
+     * @param everyBytes {@code raftkv.snapshot.every-mb}: or once the log written since the last one
+     *     exceeds this many MiB (default 64)
+     * @param retain {@code raftkv.snapshot.retain}: snapshot files kept (default 2, at least 1)
+     * @param compactionTail {@code raftkv.snapshot.compaction-tail}: entries kept in the log before the
+     *     snapshot's index, so a follower that is only a little behind gets entries, not a snapshot
+     *     (default 10,000)
+     */
+    public record SnapshotPolicy(long everyEntries, long everyBytes, int retain, long compactionTail) {
+    }
 
     private static final Pattern MEMBER = Pattern.compile("([A-Za-z0-9_.-]+)=([^:=,\\s]+):(\\d+)(?::(\\d+))?");
 
@@ -89,6 +111,10 @@ public record NodeConfig(
             throw new ConfigException("raftkv.raft.heartbeat-ticks", "must be below raftkv.raft.election-ticks ("
                     + heartbeatTicks + " >= " + electionTicks + ")");
         }
+        String join = r.optional("raftkv.join").orElse(null);
+        if (join != null && !join.matches("[^:=,\\s]+:\\d{1,5}")) {
+            throw new ConfigException("raftkv.join", "'" + join + "' is not host:peerPort of a cluster member");
+        }
         return new NodeConfig(
                 nodeId,
                 r.optional("raftkv.cluster.id").orElse("raftkv"),
@@ -104,7 +130,14 @@ public record NodeConfig(
                 r.integer("raftkv.raft.max-pending-proposals", 10_000, 1, 10_000_000),
                 r.integer("raftkv.kv.max-key-bytes", 4096, 1, 1 << 20),
                 r.integer("raftkv.kv.max-value-bytes", 1 << 20, 1, 8 << 20),
-                Duration.ofMillis(r.integer("raftkv.client.request-timeout-ms", 5_000, 1, 3_600_000)));
+                Duration.ofMillis(r.integer("raftkv.client.request-timeout-ms", 5_000, 1, 3_600_000)),
+                join,
+                r.bool("raftkv.join.auto-promote", true),
+                new SnapshotPolicy(
+                        r.integer("raftkv.snapshot.every-entries", 100_000, 1, Integer.MAX_VALUE),
+                        r.integer("raftkv.snapshot.every-mb", 64, 1, 1 << 20) * (1L << 20),
+                        r.integer("raftkv.snapshot.retain", 2, 1, 1000),
+                        r.integer("raftkv.snapshot.compaction-tail", 10_000, 0, Integer.MAX_VALUE)));
     }
 
     /** Looks names up as system properties, then as environment variables ({@code RAFTKV_NODE_ID}). */
@@ -164,6 +197,18 @@ public record NodeConfig(
                 throw new ConfigException(name, value + " is outside " + min + ".." + max);
             }
             return value;
+        }
+
+        boolean bool(String name, boolean defaultValue) {
+            Optional<String> text = lookup.apply(name);
+            if (text.isEmpty()) {
+                return defaultValue;
+            }
+            return switch (text.get().toLowerCase(java.util.Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new ConfigException(name, "'" + text.get() + "' is neither true nor false");
+            };
         }
 
         int port(String name, int defaultValue) {

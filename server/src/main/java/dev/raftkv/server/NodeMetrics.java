@@ -20,6 +20,53 @@ public final class NodeMetrics {
     private final LongAdder syncs = new LongAdder();
     private final LongAdder syncNanos = new LongAdder();
     private final AtomicLongArray syncBuckets = new AtomicLongArray(SYNC_BUCKET_BOUNDS_MICROS.length + 1);
+    final LongAdder applied = new LongAdder();
+    private final LongAdder snapshots = new LongAdder();
+    private volatile long lastSnapshotBytes;
+    private volatile long lastSnapshotNanos;
+    private final java.util.concurrent.atomic.AtomicLong longestSnapshotPauseNanos =
+            new java.util.concurrent.atomic.AtomicLong();
+    final LongAdder snapshotsInstalled = new LongAdder();
+
+    void recordSnapshot(long bytes, long nanos) {
+        snapshots.increment();
+        lastSnapshotBytes = bytes;
+        lastSnapshotNanos = nanos;
+    }
+
+    void recordSnapshotPause(long nanos) {
+        longestSnapshotPauseNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    /** Snapshots this node wrote. */
+    public long snapshots() {
+        return snapshots.sum();
+    }
+
+    /** Snapshots received from a leader and installed. */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.sum();
+    }
+
+    /** Size of the last snapshot written, in bytes. */
+    public long lastSnapshotBytes() {
+        return lastSnapshotBytes;
+    }
+
+    /** Time the last snapshot took to write, in nanoseconds. */
+    public long lastSnapshotNanos() {
+        return lastSnapshotNanos;
+    }
+
+    /** The longest pause a snapshot forced on the apply path (taking the state's point-in-time view). */
+    public long longestSnapshotPauseNanos() {
+        return longestSnapshotPauseNanos.get();
+    }
+
+    /** Entries this node applied. */
+    public long applied() {
+        return applied.sum();
+    }
 
     private volatile LongConsumer syncListener = nanos -> { };
 

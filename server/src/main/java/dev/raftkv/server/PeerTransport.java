@@ -54,6 +54,33 @@ final class PeerTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects to members not connected yet, or whose address changed. Called by the
+     * event loop when the configuration changes. Connections to nodes that left the
+     * configuration stay: a removed leader still needs the answers to its appends until
+     * it has committed its own removal, and an idle connection costs nothing.
+     */
+    void updateMembers(Collection<Member> members) {
+        for (Member member : members) {
+            if (member.id().equals(selfId)) {
+                continue;
+            }
+            Link link = links.get(member.id());
+            if (link == null || !link.member.peerAddress().equals(member.peerAddress())) {
+                if (link != null) {
+                    link.retire();
+                }
+                links.put(member.id(), new Link(member));
+            }
+        }
+    }
+
+    /** The channel to peer {@code id}, or null when it is not a member. */
+    io.grpc.Channel channel(String id) {
+        Link link = links.get(id);
+        return link == null ? null : link.channel;
+    }
+
     /** Sends {@code m} to {@code m.getTo()}; a message to an unknown node is dropped. Called by the event loop. */
     void send(Message m) {
         Link link = links.get(m.getTo());
@@ -62,15 +89,30 @@ final class PeerTransport implements AutoCloseable {
         }
     }
 
-    /** Forwards a client write to the leader {@code leaderId}. */
+    /** Forwards a request (a client's write, a membership change, a transfer) to the leader {@code leaderId}. */
     CompletableFuture<ForwardResponse> forward(String leaderId, ForwardRequest request, long deadlineMillis) {
         Link link = links.get(leaderId);
-        CompletableFuture<ForwardResponse> future = new CompletableFuture<>();
         if (link == null) {
-            future.completeExceptionally(new IllegalStateException("no connection to node " + leaderId));
-            return future;
+            return CompletableFuture.failedFuture(new IllegalStateException("no connection to node " + leaderId));
         }
-        RaftPeerGrpc.newStub(link.channel).withDeadlineAfter(Math.max(1, deadlineMillis), TimeUnit.MILLISECONDS)
+        return forward(link.channel, request, deadlineMillis);
+    }
+
+    /**
+     * Sends a request to the node at {@code peerAddress}, which need not be a known
+     * member (a joining node asks a member of the cluster it joins).
+     */
+    CompletableFuture<ForwardResponse> forwardToAddress(String peerAddress, ForwardRequest request,
+                                                        long deadlineMillis) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(peerAddress).negotiationType(NegotiationType.PLAINTEXT)
+                .eventLoopGroup(eventLoop).channelType(NioSocketChannel.class).directExecutor().build();
+        return forward(channel, request, deadlineMillis).whenComplete((r, e) -> channel.shutdownNow());
+    }
+
+    private static CompletableFuture<ForwardResponse> forward(io.grpc.Channel channel, ForwardRequest request,
+                                                              long deadlineMillis) {
+        CompletableFuture<ForwardResponse> future = new CompletableFuture<>();
+        RaftPeerGrpc.newStub(channel).withDeadlineAfter(Math.max(1, deadlineMillis), TimeUnit.MILLISECONDS)
                 .forward(request, new StreamObserver<>() {
                     @Override
                     public void onNext(ForwardResponse value) {
@@ -192,6 +234,18 @@ final class PeerTransport implements AutoCloseable {
                 stream.cancel("node stopping", null);
             }
             channel.shutdownNow();
+        }
+
+        /** The peer left the configuration: stop streaming, let calls in flight (forwarded requests) finish. */
+        void retire() {
+            if (stream != null && !broken) {
+                try {
+                    stream.onCompleted();
+                } catch (IllegalStateException e) {
+                    // already ended
+                }
+            }
+            channel.shutdown();
         }
     }
 }

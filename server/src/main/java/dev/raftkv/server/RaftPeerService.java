@@ -3,6 +3,8 @@ package dev.raftkv.server;
 import dev.raftkv.proto.Command;
 import dev.raftkv.proto.ForwardRequest;
 import dev.raftkv.proto.ForwardResponse;
+import dev.raftkv.proto.InstallSnapshotResponse;
+import dev.raftkv.proto.SnapshotChunk;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.RaftPeerGrpc;
 import dev.raftkv.proto.StreamSummary;
@@ -11,8 +13,9 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** The peer-facing service: Raft messages in, and writes forwarded by followers. */
+/** The peer-facing service: Raft messages in, requests forwarded by followers, snapshots from the leader. */
 final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
 
     private final RaftServer server;
@@ -49,6 +52,26 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
 
     @Override
     public void forward(ForwardRequest request, StreamObserver<ForwardResponse> out) {
+        Deadline deadline = Context.current().getDeadline();
+        long remaining = deadline == null ? server.config().requestTimeout().toNanos()
+                : deadline.timeRemaining(TimeUnit.NANOSECONDS);
+        long deadlineNanos = time.nanoTime() + remaining;
+        switch (request.getRequestCase()) {
+            case COMMAND -> forwardCommand(request, deadlineNanos, out);
+            case CONF_CHANGE -> server.changeMembership(request.getConfChange(), deadlineNanos,
+                    !request.getMayForward())
+                    .whenComplete((conf, error) -> answer(out, error,
+                            () -> ForwardResponse.newBuilder().setConf(conf).build()));
+            case TRANSFER_TO -> server.transferLeadership(request.getTransferTo(), deadlineNanos,
+                    !request.getMayForward())
+                    .whenComplete((leader, error) -> answer(out, error,
+                            () -> ForwardResponse.newBuilder().setLeaderId(leader).build()));
+            default -> out.onError(Status.INVALID_ARGUMENT.withDescription("empty forwarded request")
+                    .asRuntimeException());
+        }
+    }
+
+    private void forwardCommand(ForwardRequest request, long deadlineNanos, StreamObserver<ForwardResponse> out) {
         Command command;
         try {
             command = Command.parseFrom(request.getCommand());
@@ -57,17 +80,22 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
                     .asRuntimeException());
             return;
         }
-        Deadline deadline = Context.current().getDeadline();
-        long remaining = deadline == null ? server.config().requestTimeout().toNanos()
-                : deadline.timeRemaining(TimeUnit.NANOSECONDS);
-        server.write(command, time.nanoTime() + remaining, true).whenComplete((applied, error) -> {
-            if (error != null) {
-                out.onError(ErrorMapping.toStatus(error, server.config()));
-            } else {
-                out.onNext(ForwardResponse.newBuilder().setResult(applied.result().toByteString())
-                        .setIndex(applied.index()).build());
-                out.onCompleted();
-            }
-        });
+        server.write(command, deadlineNanos, true).whenComplete((applied, error) -> answer(out, error,
+                () -> ForwardResponse.newBuilder().setResult(applied.result().toByteString())
+                        .setIndex(applied.index()).build()));
+    }
+
+    private void answer(StreamObserver<ForwardResponse> out, Throwable error, Supplier<ForwardResponse> response) {
+        if (error != null) {
+            out.onError(ErrorMapping.toStatus(error, server.config()));
+        } else {
+            out.onNext(response.get());
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public StreamObserver<SnapshotChunk> installSnapshot(StreamObserver<InstallSnapshotResponse> out) {
+        return server.snapshotReceiver().receive(out);
     }
 }

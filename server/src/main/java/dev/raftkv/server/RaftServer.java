@@ -2,19 +2,35 @@ package dev.raftkv.server;
 
 import com.google.protobuf.ByteString;
 import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.kv.SessionLimits;
 import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
+import dev.raftkv.proto.ConfChange;
+import dev.raftkv.proto.ConfChangeType;
+import dev.raftkv.proto.ConfState;
+import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.ForwardRequest;
+import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.Message;
+import dev.raftkv.proto.MessageType;
+import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.NotLeaderException;
 import dev.raftkv.raft.Proposal;
 import dev.raftkv.raft.RaftConfig;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
+import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
 import dev.raftkv.storage.LogStore;
 import dev.raftkv.storage.LogStoreProvider;
+import dev.raftkv.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Objects;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.lang.System.Logger;
@@ -75,6 +91,12 @@ public final class RaftServer implements AutoCloseable {
     private record Task(Runnable action) implements Event {
     }
 
+    /** A leadership transfer this node, as leader, waits to see complete. */
+    private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<String> future) {
+    }
+
+    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
     private final NodeConfig config;
     private final TimeSource time;
     private final RandomGenerator random;
@@ -96,6 +118,20 @@ public final class RaftServer implements AutoCloseable {
     private long nextReadId = 1;
     private String lastKnownLeader;
     private long ticks;
+    private SnapshotFiles snapshotFiles;
+    private Snapshotter snapshotter;
+    private SnapshotSender snapshotSender;
+    private SnapshotReceiver snapshotReceiver;
+    /** The snapshot the state machine was loaded from at start, until the core no longer needs it handed back. */
+    private SnapshotMeta restoredAtStart;
+    /** Every member's addresses: the configured ones, overridden by those the configuration in the log carries. */
+    private volatile Map<String, Member> memberAddresses = Map.of();
+    private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
+    private boolean wasMember;
+    /** Set when this node stopped leading in the Ready being processed: its waiting writes fail after it applies. */
+    private Ready.SoftState lostLeadership;
+    private boolean removed;
+    private Thread joiner;
 
     private Thread loop;
     private GrpcEndpoints endpoints;
@@ -132,19 +168,47 @@ public final class RaftServer implements AutoCloseable {
             throw new IllegalStateException("node " + config.nodeId() + " is already running");
         }
         DataDirectory data = DataDirectory.open(config.dataDir(), config.clusterId(), config.nodeId());
+        snapshotFiles = new SnapshotFiles(data.snapshots(), config.snapshots().retain());
+        snapshotFiles.deleteTemporaryFiles();
+        long openStart = time.nanoTime();
         store = LogStoreProvider.named(config.walBackend()).open(data.wal());
-        if (store.firstIndex() > 1) {
+        long opened = time.nanoTime();
+        SnapshotFiles.Loaded loaded;
+        try {
+            loaded = loadNewestSnapshot(store);
+        } catch (RuntimeException e) {
             store.close();
-            throw new IllegalStateException("the log in " + data.wal() + " starts at index " + store.firstIndex()
-                    + " but no snapshot restores the entries before it");
+            throw e;
         }
-        RaftConfig raftConfig = RaftConfig.defaults(config.nodeId(), List.copyOf(config.members().keySet()), random)
+        SnapshotMeta snapshot = loaded == null ? null : loaded.meta();
+        // A joining node starts with no voters: the configuration comes from the cluster's log.
+        List<String> voters = config.join() != null ? List.of() : List.copyOf(config.members().keySet());
+        RaftConfig raftConfig = RaftConfig.defaults(config.nodeId(), voters, random)
                 .withTicks(config.electionTicks(), config.heartbeatTicks());
-        core = new RaftNode(raftConfig, store);
-        applier = new Applier(new KvStateMachine(), threadFactory);
-        transport = new PeerTransport(config.nodeId(), config.members().values(), threadFactory, time::nanoTime);
-        transitions.event("start", core.term(), "backend=" + config.walBackend() + " lastIndex=" + store.lastIndex()
-                + " commit=" + core.commitIndex() + " members=" + config.members().keySet());
+        if (snapshot != null) {
+            raftConfig = raftConfig.withAppliedIndex(snapshot.getIndex());
+        }
+        long restored = time.nanoTime();
+        core = new RaftNode(raftConfig, store, snapshot);
+        long built = time.nanoTime();
+        restoredAtStart = snapshot;
+        memberAddresses = addresses(core.confState());
+        snapshotter = new Snapshotter(snapshotFiles, config.snapshots(), threadFactory, this::onSnapshotWritten,
+                time::nanoTime, metrics, snapshot == null ? 0 : snapshot.getIndex());
+        applier = new Applier(loaded == null ? new KvStateMachine() : loaded.stateMachine(),
+                snapshot == null ? 0 : snapshot.getTerm(), snapshotter, metrics, threadFactory);
+        transport = new PeerTransport(config.nodeId(), reachable().values(), threadFactory, time::nanoTime);
+        snapshotSender = new SnapshotSender(config.nodeId(), transport::channel, threadFactory,
+                (to, ok) -> inbox.add(new Task(() -> core.reportSnapshot(to, ok))), transitions, time::nanoTime);
+        snapshotReceiver = new SnapshotReceiver(config.nodeId(), snapshotFiles, this::receive, transitions,
+                time::nanoTime);
+        snapshotReceiver.deleteLeftovers();
+        transitions.event("start", core.term(), "backend=" + config.walBackend() + " snapshot="
+                + (snapshot == null ? 0 : snapshot.getIndex()) + " firstIndex=" + store.firstIndex() + " lastIndex="
+                + store.lastIndex() + " commit=" + core.commitIndex() + " voters=" + core.voters() + " learners="
+                + core.learners() + (config.join() != null ? " join=" + config.join() : "")
+                + String.format(" log_open_ms=%d snapshot_load_ms=%d core_ms=%d", (opened - openStart) / 1_000_000,
+                        (restored - opened) / 1_000_000, (built - restored) / 1_000_000));
         running = true;
         refreshStatus();
         loop = threadFactory.newThread(this::runLoop);
@@ -156,6 +220,68 @@ public final class RaftServer implements AutoCloseable {
             close();
             throw e;
         }
+        if (config.join() != null) {
+            joiner = threadFactory.newThread(this::runJoiner);
+            joiner.setName("raftkv-join-" + config.nodeId());
+            joiner.setDaemon(true);
+            joiner.start();
+        }
+    }
+
+    /**
+     * Loads the newest snapshot that passes its checks. A corrupt one is reported and set
+     * aside ({@code .corrupt}); an older one is used only if the log still holds every
+     * entry after it.
+     *
+     * @return null when there is no snapshot and the log starts at index 1
+     * @throws StorageException if the log starts after every valid snapshot
+     */
+    private SnapshotFiles.Loaded loadNewestSnapshot(LogStore log) {
+        long needed = log.firstIndex() - 1;
+        SnapshotCorruptException corrupt = null;
+        for (SnapshotInfo info : snapshotFiles.list()) {
+            SnapshotFiles.Loaded loaded;
+            try {
+                loaded = SnapshotFiles.load(info.file(), SessionLimits.DEFAULT);
+            } catch (SnapshotCorruptException e) {
+                LOG.log(Level.ERROR, "node " + config.nodeId() + ": " + e.getMessage());
+                transitions.event("snapshot-corrupt", 0, "file=" + info.file().getFileName() + " reason=\""
+                        + e.getMessage() + "\"");
+                setAside(info.file());
+                corrupt = corrupt == null ? e : corrupt;
+                continue;
+            }
+            if (loaded.meta().getIndex() < needed) {
+                throw new StorageException("node " + config.nodeId() + " cannot restore its state: the newest valid"
+                        + " snapshot " + info.file() + " stands at index " + loaded.meta().getIndex() + " but the log"
+                        + " starts at index " + (needed + 1) + ", so the entries between are gone"
+                        + (corrupt == null ? "" : " (" + corrupt.getMessage() + ")")
+                        + "; restore the data directory from a backup or let the node rejoin empty");
+            }
+            if (corrupt != null) {
+                LOG.log(Level.WARNING, "node " + config.nodeId() + ": using the older snapshot at index "
+                        + loaded.meta().getIndex() + "; the log holds every entry after it");
+            }
+            return loaded;
+        }
+        if (needed > 0) {
+            throw new StorageException("node " + config.nodeId() + " cannot restore its state: the log starts at index "
+                    + (needed + 1) + " but no valid snapshot covers the entries before it"
+                    + (corrupt == null ? "" : " (" + corrupt.getMessage() + ")"));
+        }
+        return null;
+    }
+
+    private static void setAside(Path file) {
+        try {
+            Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot rename corrupt snapshot " + file + ": " + e.getMessage());
+        }
+    }
+
+    SnapshotReceiver snapshotReceiver() {
+        return snapshotReceiver;
     }
 
     /** The port clients connect to (the configured one, or the one bound when configured as 0). */
@@ -248,6 +374,253 @@ public final class RaftServer implements AutoCloseable {
             done.complete(null);
         }));
         return done;
+    }
+
+    // ---------------------------------------------------------------- administration (any thread)
+
+    /**
+     * Changes the membership by one node (thesis §4.1): add a learner, promote a caught-up
+     * learner, or remove a voter or learner (the leader too). Any node takes the request;
+     * a follower forwards it to the leader.
+     *
+     * @return the configuration after the change, once the change is committed and applied
+     *     on the leader. Fails with {@link RequestFailedException}: INVALID_ARGUMENT for a
+     *     malformed request; ALREADY_EXISTS (already a member), NOT_FOUND (not a member),
+     *     FAILED_PRECONDITION (not a learner, the last voter, a learner still lagging);
+     *     UNAVAILABLE to retry later (no leader, another change not committed yet, a new
+     *     leader not ready, a transfer in progress); ABORTED or DEADLINE_EXCEEDED when the
+     *     outcome is unknown. The status description starts with the refusal's reason.
+     */
+    public CompletableFuture<ConfState> changeMembership(ConfChange change, long deadlineNanos) {
+        return changeMembership(change, deadlineNanos, false);
+    }
+
+    CompletableFuture<ConfState> changeMembership(ConfChange change, long deadlineNanos, boolean forwarded) {
+        CompletableFuture<ConfState> future = new CompletableFuture<>();
+        String invalid = validate(change);
+        if (invalid != null) {
+            future.completeExceptionally(new RequestFailedException(Status.INVALID_ARGUMENT.withDescription(invalid),
+                    lastKnownLeader));
+        } else if (!running) {
+            future.completeExceptionally(unavailable("node " + config.nodeId() + " is not running"));
+        } else {
+            inbox.add(new Task(() -> proposeConfChange(change, deadlineNanos, future, forwarded)));
+        }
+        return future;
+    }
+
+    private static String validate(ConfChange change) {
+        if (!NODE_ID.matcher(change.getNodeId()).matches()) {
+            return "node id '" + change.getNodeId() + "' must be 1 to 64 letters, digits, '.', '_' or '-'";
+        }
+        if (change.getType() == ConfChangeType.CONF_CHANGE_ADD_LEARNER) {
+            if (change.getPeerAddress().isEmpty()) {
+                return "a new member needs its peer address (host:port)";
+            }
+            try {
+                Member.of(change.getNodeId(), change.getPeerAddress(), change.getClientAddress());
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        } else if (change.getType() != ConfChangeType.CONF_CHANGE_PROMOTE
+                && change.getType() != ConfChangeType.CONF_CHANGE_REMOVE) {
+            return "unknown membership change type " + change.getType();
+        }
+        return null;
+    }
+
+    private void proposeConfChange(ConfChange change, long deadlineNanos, CompletableFuture<ConfState> future,
+                                   boolean forwarded) {
+        if (core.role() == Role.LEADER) {
+            try {
+                Proposal proposal = core.proposeConfChange(change);
+                ConfState next = core.confState();
+                CompletableFuture<Applied> applied = new CompletableFuture<>();
+                applier.await(proposal.firstIndex(), proposal.term(), deadlineNanos, applied);
+                applied.whenComplete((a, e) -> {
+                    if (e == null) {
+                        future.complete(next);
+                    } else {
+                        future.completeExceptionally(e);
+                    }
+                });
+                transitions.event("membership-proposed", core.term(), "change=" + change.getType() + " node="
+                        + change.getNodeId() + " index=" + proposal.firstIndex());
+            } catch (RefusedException e) {
+                future.completeExceptionally(refused(e));
+            }
+        } else if (forwarded) {
+            future.completeExceptionally(unavailable("node " + config.nodeId() + " is no longer the leader"));
+        } else if (core.leaderId() == null) {
+            future.completeExceptionally(unavailable("no leader is known to node " + config.nodeId()
+                    + " (an election is under way); retry shortly"));
+        } else {
+            String leader = core.leaderId();
+            transport.forward(leader, ForwardRequest.newBuilder().setConfChange(change).build(),
+                    remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
+                        if (error == null) {
+                            future.complete(response.getConf());
+                        } else {
+                            future.completeExceptionally(forwardFailure(error, leader));
+                        }
+                    });
+        }
+    }
+
+    /**
+     * Hands leadership to voter {@code target} (thesis §3.10, TimeoutNow). Any node takes
+     * the request; a follower forwards it to the leader.
+     *
+     * @return the new leader's id, once it leads. Fails with {@link RequestFailedException}:
+     *     FAILED_PRECONDITION if the target is not a voter or lags behind the leader,
+     *     NOT_FOUND if it is not a member, UNAVAILABLE without a leader or while another
+     *     transfer runs, DEADLINE_EXCEEDED if it did not take over in time.
+     */
+    public CompletableFuture<String> transferLeadership(String target, long deadlineNanos) {
+        return transferLeadership(target, deadlineNanos, false);
+    }
+
+    CompletableFuture<String> transferLeadership(String target, long deadlineNanos, boolean forwarded) {
+        CompletableFuture<String> future = new CompletableFuture<>();
+        if (target == null || !NODE_ID.matcher(target).matches()) {
+            future.completeExceptionally(new RequestFailedException(Status.INVALID_ARGUMENT.withDescription(
+                    "target node id '" + target + "' must be 1 to 64 letters, digits, '.', '_' or '-'"), null));
+        } else if (!running) {
+            future.completeExceptionally(unavailable("node " + config.nodeId() + " is not running"));
+        } else {
+            inbox.add(new Task(() -> startTransfer(target, deadlineNanos, future, forwarded)));
+        }
+        return future;
+    }
+
+    private void startTransfer(String target, long deadlineNanos, CompletableFuture<String> future,
+                               boolean forwarded) {
+        if (core.role() == Role.LEADER) {
+            if (target.equals(config.nodeId())) {
+                future.complete(target);
+                return;
+            }
+            if (!core.voters().contains(target) && !core.learners().contains(target)) {
+                future.completeExceptionally(new RequestFailedException(Status.NOT_FOUND.withDescription(
+                        "NOT_A_MEMBER: node " + target + " is not a member"), config.nodeId()));
+                return;
+            }
+            try {
+                core.transferLeadership(target);
+                pendingTransfers.add(new PendingTransfer(target, deadlineNanos, future));
+                transitions.event("transfer", core.term(), "to=" + target);
+            } catch (RefusedException e) {
+                future.completeExceptionally(refused(e));
+            }
+        } else if (forwarded) {
+            future.completeExceptionally(unavailable("node " + config.nodeId() + " is no longer the leader"));
+        } else if (core.leaderId() == null) {
+            future.completeExceptionally(unavailable("no leader is known to node " + config.nodeId()
+                    + " (an election is under way); retry shortly"));
+        } else if (core.leaderId().equals(target)) {
+            future.complete(target);
+        } else {
+            String leader = core.leaderId();
+            transport.forward(leader, ForwardRequest.newBuilder().setTransferTo(target).build(),
+                    remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
+                        if (error == null) {
+                            future.complete(response.getLeaderId());
+                        } else {
+                            future.completeExceptionally(forwardFailure(error, leader));
+                        }
+                    });
+        }
+    }
+
+    private RequestFailedException refused(RefusedException e) {
+        Status status = switch (e.reason()) {
+            case INVALID -> Status.INVALID_ARGUMENT;
+            case ALREADY_MEMBER -> Status.ALREADY_EXISTS;
+            case NOT_A_MEMBER -> Status.NOT_FOUND;
+            case CHANGE_PENDING, LEADER_NOT_READY, TRANSFER_IN_PROGRESS -> Status.UNAVAILABLE;
+            case NOT_A_LEARNER, TARGET_LAGGING, LAST_VOTER, NOT_A_VOTER -> Status.FAILED_PRECONDITION;
+        };
+        return new RequestFailedException(status.withDescription(e.reason() + ": " + e.getMessage()), core.leaderId());
+    }
+
+    private static RequestFailedException forwardFailure(Throwable error, String leader) {
+        if (error instanceof io.grpc.StatusRuntimeException sre) {
+            return new RequestFailedException(sre.getStatus(), leader);
+        }
+        return new RequestFailedException(Status.UNAVAILABLE.withDescription("forwarding to leader " + leader
+                + " failed: " + error), leader);
+    }
+
+    private long remainingMillis(long deadlineNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - time.nanoTime());
+    }
+
+    /**
+     * Takes a snapshot of this node's state now (writes go on meanwhile) and compacts its
+     * log behind it.
+     *
+     * @return the snapshot written, or the newest one if nothing was applied since
+     */
+    public CompletableFuture<SnapshotInfo> takeSnapshot() {
+        if (!running) {
+            return CompletableFuture.failedFuture(unavailable("node " + config.nodeId() + " is not running"));
+        }
+        CompletableFuture<SnapshotInfo> future = snapshotter.request();
+        applier.snapshotIfRequested();
+        return future;
+    }
+
+    /** The snapshot files this node holds, newest first. A file stays readable once opened, even if pruned. */
+    public List<SnapshotInfo> snapshots() {
+        return snapshotFiles.list();
+    }
+
+    // ---------------------------------------------------------------- joining a cluster
+
+    /**
+     * A node started with {@code raftkv.join}: asks the cluster, through the member at that
+     * address, to add it as a learner, then (with auto-promotion) to promote it once it
+     * has caught up. Retries with backoff until it is a voter or the node stops.
+     */
+    private void runJoiner() {
+        Member self = config.self();
+        ConfChange add = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_LEARNER)
+                .setNodeId(config.nodeId()).setPeerAddress(self.peerAddress())
+                .setClientAddress(self.host() + ":" + clientPort()).build();
+        ConfChange promote = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_PROMOTE)
+                .setNodeId(config.nodeId()).build();
+        long backoffMillis = 200;
+        while (running) {
+            NodeStatus status = lastStatus;
+            NodeStatus.MemberStatus me = status.member(config.nodeId());
+            boolean added = me != null;
+            if (added && (me.voter() || !config.joinAutoPromote())) {
+                transitions.event("joined", status.term(), "as=" + (me.voter() ? "voter" : "learner"));
+                return;
+            }
+            ConfChange change = added ? promote : add;
+            try {
+                ForwardResponse response = transport.forwardToAddress(config.join(),
+                        ForwardRequest.newBuilder().setConfChange(change).setMayForward(true).build(),
+                        config.requestTimeout().toMillis()).get();
+                LOG.log(Level.INFO, "node " + config.nodeId() + ": " + change.getType() + " accepted; voters="
+                        + response.getConf().getVotersList() + " learners=" + response.getConf().getLearnersList());
+            } catch (java.util.concurrent.ExecutionException e) {
+                String why = String.valueOf(e.getCause().getMessage());
+                if (!why.contains("ALREADY_MEMBER") && !why.contains("NOT_A_LEARNER")) {
+                    LOG.log(Level.INFO, "node " + config.nodeId() + ": " + change.getType() + " via " + config.join()
+                            + " not done yet: " + why);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 2_000);
+        }
     }
 
     // ---------------------------------------------------------------- the event loop
@@ -381,11 +754,22 @@ public final class RaftServer implements AutoCloseable {
             if (ready.softState() != null) {
                 onSoftState(ready.softState());
             }
+            if (ready.confState() != null) {
+                onConfState(ready.confState());
+            }
             for (Message m : ready.messages()) {
-                transport.send(m);
+                send(m);
+            }
+            if (ready.snapshot() != null) {
+                installSnapshot(ready.snapshot());
             }
             if (!ready.entries().isEmpty()) {
                 store.append(ready.entries());
+                long bytes = 0;
+                for (Entry entry : ready.entries()) {
+                    bytes += entry.getSerializedSize();
+                }
+                snapshotter.logWritten(bytes);
             }
             if (ready.hardState() != null) {
                 store.setHardState(ready.hardState());
@@ -396,9 +780,16 @@ public final class RaftServer implements AutoCloseable {
                 metrics.recordSync(time.nanoTime() - start);
             }
             for (Message m : ready.messagesAfterPersist()) {
-                transport.send(m);
+                send(m);
             }
             applier.apply(ready.committedEntries());
+            if (lostLeadership != null) {
+                Ready.SoftState state = lostLeadership;
+                lostLeadership = null;
+                applier.failAbove(core.commitIndex(), Status.ABORTED.withDescription("node " + config.nodeId()
+                        + " lost leadership in term " + state.term() + "; the write may still commit, retry it with"
+                        + " the same session and sequence"), state.leaderId());
+            }
             for (ReadState state : ready.readStates()) {
                 Read read = readsInFlight.remove(state.requestId());
                 if (read != null) {
@@ -415,6 +806,103 @@ public final class RaftServer implements AutoCloseable {
         }
     }
 
+    /** Sends a message; a snapshot is streamed from its file by the {@link SnapshotSender}. */
+    private void send(Message m) {
+        if (m.getType() != MessageType.MSG_SNAPSHOT) {
+            transport.send(m);
+            return;
+        }
+        Path file = snapshotFiles.dir().resolve(SnapshotFiles.name(m.getSnapshot()));
+        if (Files.exists(file)) {
+            snapshotSender.send(m.getTo(), file, m.getSnapshot(), m.getTerm());
+        } else {
+            LOG.log(Level.WARNING, "node " + config.nodeId() + ": snapshot file " + file + " for " + m.getTo()
+                    + " is gone");
+            String to = m.getTo();
+            inbox.add(new Task(() -> core.reportSnapshot(to, false)));
+        }
+    }
+
+    /**
+     * Installs a snapshot the core accepted from the leader: the state machine is
+     * replaced from its file (on the apply thread, after what was queued before) and the
+     * log restarts after it. At start-up the core may hand back the snapshot the state
+     * machine was just loaded from, when the log does not hold its index: then only
+     * the log is reset.
+     */
+    private void installSnapshot(SnapshotMeta meta) {
+        if (!meta.equals(restoredAtStart)) {
+            applier.restore(snapshotFiles.dir().resolve(SnapshotFiles.name(meta)), meta.getIndex(), meta.getTerm());
+        }
+        restoredAtStart = null;
+        store.reset(meta.getIndex(), meta.getTerm());
+        transitions.event("snapshot-install", core.term(), "index=" + meta.getIndex() + " term=" + meta.getTerm()
+                + " voters=" + meta.getConf().getVotersList() + " learners=" + meta.getConf().getLearnersList());
+    }
+
+    /** A snapshot file is durable: the core may now send it, and the log is compacted behind it. */
+    private void onSnapshotWritten(SnapshotInfo info, SnapshotMeta meta) {
+        inbox.add(new Task(() -> {
+            SnapshotMeta latest = core.latestSnapshot();
+            if ((latest != null && latest.getIndex() >= meta.getIndex()) || meta.getIndex() < core.firstIndex() - 1) {
+                return;
+            }
+            core.snapshotTaken(meta);
+            long compactTo = meta.getIndex() - config.snapshots().compactionTail();
+            if (compactTo > store.firstIndex() - 1) {
+                store.compact(compactTo);
+                store.sync();
+            }
+            transitions.event("snapshot", core.term(), "index=" + meta.getIndex() + " bytes=" + info.sizeBytes()
+                    + " log_first_index=" + store.firstIndex());
+        }));
+    }
+
+    /** The configuration in force changed: connect to new members, drop removed ones. */
+    private void onConfState(ConfState conf) {
+        memberAddresses = addresses(conf);
+        transport.updateMembers(reachable().values());
+        transitions.event("membership", core.term(), "voters=" + conf.getVotersList() + " learners="
+                + conf.getLearnersList());
+    }
+
+    /**
+     * Every node this one may need to talk to: the configured members (a joining node
+     * answers a leader it knows only from there) and the members of the configuration.
+     */
+    private Map<String, Member> reachable() {
+        Map<String, Member> all = new LinkedHashMap<>(config.members());
+        all.putAll(memberAddresses);
+        return all;
+    }
+
+    /** Addresses of the members of {@code conf}: those it carries, else the configured ones. */
+    private Map<String, Member> addresses(ConfState conf) {
+        Map<String, Member> carried = new HashMap<>();
+        for (dev.raftkv.proto.Member m : conf.getMembersList()) {
+            try {
+                carried.put(m.getId(), Member.of(m.getId(), m.getPeerAddress(), m.getClientAddress()));
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "configuration carries a bad address: " + e.getMessage());
+            }
+        }
+        Map<String, Member> result = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>(conf.getVotersList());
+        ids.addAll(conf.getLearnersList());
+        if (!ids.contains(config.nodeId())) {
+            ids.add(config.nodeId());
+        }
+        for (String id : ids) {
+            Member member = carried.getOrDefault(id, config.members().get(id));
+            if (member != null) {
+                result.put(id, member);
+            } else {
+                LOG.log(Level.WARNING, "node " + config.nodeId() + ": no address known for member " + id);
+            }
+        }
+        return result;
+    }
+
     private void onSoftState(Ready.SoftState state) {
         transitions.onSoftState(state);
         if (state.leaderId() != null && !state.leaderId().equals(lastKnownLeader)) {
@@ -423,10 +911,19 @@ public final class RaftServer implements AutoCloseable {
         if (state.leaderId() != null) {
             lastKnownLeader = state.leaderId();
         }
+        for (Iterator<PendingTransfer> it = pendingTransfers.iterator(); it.hasNext();) {
+            PendingTransfer t = it.next();
+            if (t.target().equals(state.leaderId())) {
+                it.remove();
+                t.future().complete(t.target());
+            } else if (state.leaderId() != null && !state.leaderId().equals(config.nodeId())) {
+                it.remove();
+                t.future().completeExceptionally(new RequestFailedException(Status.ABORTED.withDescription(
+                        "leadership went to " + state.leaderId() + " instead of " + t.target()), state.leaderId()));
+            }
+        }
         if (state.role() != Role.LEADER) {
-            applier.failAll(Status.ABORTED.withDescription("node " + config.nodeId() + " lost leadership in term "
-                    + state.term() + "; the write may still commit, retry it with the same session and sequence"),
-                    state.leaderId());
+            lostLeadership = state;
         }
         // Reads waiting for a confirmation from a former leader will never get it: ask again.
         List<Read> retry = new ArrayList<>(readsInFlight.values());
@@ -444,6 +941,17 @@ public final class RaftServer implements AutoCloseable {
 
     private void expireDeadlines(long now) {
         applier.expire(now);
+        for (Iterator<PendingTransfer> it = pendingTransfers.iterator(); it.hasNext();) {
+            PendingTransfer t = it.next();
+            boolean abandoned = core.role() == Role.LEADER && core.leadTransferee() == null;
+            if (abandoned || t.deadlineNanos() - now < 0) {
+                it.remove();
+                t.future().completeExceptionally(new RequestFailedException((abandoned ? Status.ABORTED
+                        : Status.DEADLINE_EXCEEDED).withDescription("node " + t.target() + " did not take over"
+                        + (abandoned ? " within an election timeout" : " before the deadline")
+                        + "; node " + config.nodeId() + " still leads"), config.nodeId()));
+            }
+        }
         if (!parkedProposals.isEmpty() && (core.role() == Role.LEADER || core.leaderId() != null)) {
             batch.addAll(parkedProposals);
             parkedProposals.clear();
@@ -477,8 +985,36 @@ public final class RaftServer implements AutoCloseable {
     }
 
     private void refreshStatus() {
+        ConfState conf = core.confState();
+        boolean member = conf.getVotersList().contains(config.nodeId())
+                || conf.getLearnersList().contains(config.nodeId());
+        wasMember |= member;
+        if (wasMember && !member && !core.isConfChangePending() && !removed) {
+            removed = true;
+            transitions.event("removed", core.term(), "the committed configuration no longer lists this node");
+        }
+        Map<String, Long> match = core.matchIndexes();
+        long last = core.lastIndex();
+        Map<String, Member> addresses = memberAddresses;
+        List<NodeStatus.MemberStatus> members = new ArrayList<>();
+        for (String id : conf.getVotersList()) {
+            members.add(memberStatus(id, true, addresses, match, last));
+        }
+        for (String id : conf.getLearnersList()) {
+            members.add(memberStatus(id, false, addresses, match, last));
+        }
+        SnapshotMeta snapshot = core.latestSnapshot();
         lastStatus = new NodeStatus(config.nodeId(), core.role(), core.term(), core.leaderId(), core.commitIndex(),
-                applier.appliedIndex(), store.firstIndex(), core.lastIndex(), config.members(), core.matchIndexes());
+                applier.appliedIndex(), store.firstIndex(), last, snapshot == null ? 0 : snapshot.getIndex(), members,
+                removed);
+    }
+
+    private static NodeStatus.MemberStatus memberStatus(String id, boolean voter, Map<String, Member> addresses,
+                                                        Map<String, Long> match, long leaderLast) {
+        Member m = addresses.get(id);
+        Long matched = match.get(id);
+        return new NodeStatus.MemberStatus(id, m == null ? null : m.peerAddress(), m == null ? null
+                : m.clientAddress(), voter, matched, matched == null ? null : Math.max(0, leaderLast - matched));
     }
 
     private void failEverything(Throwable error) {
@@ -492,6 +1028,8 @@ public final class RaftServer implements AutoCloseable {
             }
         }
         batch.forEach(p -> p.future().completeExceptionally(error));
+        pendingTransfers.forEach(t -> t.future().completeExceptionally(error));
+        pendingTransfers.clear();
         parkedProposals.forEach(p -> p.future().completeExceptionally(error));
         parkedReads.forEach(r -> r.future().completeExceptionally(error));
         readsInFlight.values().forEach(r -> r.future().completeExceptionally(error));
@@ -516,6 +1054,10 @@ public final class RaftServer implements AutoCloseable {
             endpoints = null;
         }
         running = false;
+        if (joiner != null) {
+            joiner.interrupt();
+        }
+        snapshotSender.close();
         inbox.add(new Task(() -> { }));
         try {
             loop.join(TimeUnit.SECONDS.toMillis(10));
@@ -524,6 +1066,7 @@ public final class RaftServer implements AutoCloseable {
         }
         transport.close();
         applier.close();
+        snapshotter.close();
         store.close();
         transitions.event("stop", core.term(), "commit=" + core.commitIndex());
         loop = null;

@@ -54,9 +54,39 @@ public abstract class ClusterTest {
     }
 
     LocalCluster start(int size) {
-        cluster = new LocalCluster(dir, size, backend(), 11).startAll();
+        return start(size, java.util.Map.of());
+    }
+
+    /** Starts {@code size} nodes with extra {@code raftkv.*} settings and waits for a leader. */
+    LocalCluster start(int size, java.util.Map<String, String> settings) {
+        cluster = new LocalCluster(dir, size, backend(), 11);
+        settings.forEach(cluster::with);
+        cluster.startAll();
         awaitLeader();
         return cluster;
+    }
+
+    static long deadline() {
+        return System.nanoTime() + CALL.toNanos();
+    }
+
+    /** Waits for a membership change or transfer, unwrapping its failure. */
+    static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.get(ELECTION.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static dev.raftkv.proto.ConfChange change(dev.raftkv.proto.ConfChangeType type, String node) {
+        return dev.raftkv.proto.ConfChange.newBuilder().setType(type).setNodeId(node).build();
+    }
+
+    static Status.Code code(Throwable e) {
+        return ((RequestFailedException) e).status().getCode();
     }
 
     String awaitLeader() {
@@ -278,5 +308,78 @@ public abstract class ClusterTest {
         List<String> ids = new ArrayList<>();
         status.getMembersList().forEach(m -> ids.add(m.getId()));
         assertThat(ids).containsExactlyInAnyOrderElementsOf(cluster.ids());
+    }
+
+    @Test
+    void leadership_moves_to_a_named_voter_when_asked_on_any_node() {
+        start(3);
+        String leader = awaitLeader();
+        List<String> others = cluster.running().stream().filter(id -> !id.equals(leader)).toList();
+        String target = others.get(0);
+        // Asked of the other follower: it forwards the request to the leader.
+        String now = join(cluster.node(others.get(1)).transferLeadership(target, deadline()));
+        assertThat(now).isEqualTo(target);
+        await().atMost(ELECTION).until(() -> cluster.leader(), l -> l.isPresent() && l.get().equals(target));
+        put(target, "after-transfer", "ok");
+        assertThatThrownBy(() -> join(cluster.node(target).transferLeadership("nobody", deadline())))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.NOT_FOUND))
+                .hasMessageContaining("NOT_A_MEMBER");
+    }
+
+    @Test
+    void membership_changes_that_make_no_sense_are_refused_with_the_reason() {
+        start(3);
+        String leader = awaitLeader();
+        String follower = follower();
+        RaftServer node = cluster.node(follower);
+        assertThatThrownBy(() -> join(node.changeMembership(dev.raftkv.proto.ConfChange.newBuilder()
+                .setType(dev.raftkv.proto.ConfChangeType.CONF_CHANGE_ADD_LEARNER).setNodeId(leader)
+                .setPeerAddress("127.0.0.1:1").build(), deadline())))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.ALREADY_EXISTS))
+                .hasMessageContaining("ALREADY_MEMBER");
+        assertThatThrownBy(() -> join(node.changeMembership(change(
+                dev.raftkv.proto.ConfChangeType.CONF_CHANGE_PROMOTE, "n9"), deadline())))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> join(node.changeMembership(change(
+                dev.raftkv.proto.ConfChangeType.CONF_CHANGE_PROMOTE, leader), deadline())))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.FAILED_PRECONDITION))
+                .hasMessageContaining("NOT_A_LEARNER");
+        assertThatThrownBy(() -> join(node.changeMembership(dev.raftkv.proto.ConfChange.newBuilder()
+                .setType(dev.raftkv.proto.ConfChangeType.CONF_CHANGE_ADD_LEARNER).setNodeId("bad id!")
+                .setPeerAddress("127.0.0.1:1").build(), deadline())))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .hasMessageContaining("bad id!");
+        assertThatThrownBy(() -> join(node.changeMembership(dev.raftkv.proto.ConfChange.newBuilder()
+                .setType(dev.raftkv.proto.ConfChangeType.CONF_CHANGE_ADD_LEARNER).setNodeId("n7")
+                .setPeerAddress("nowhere").build(), deadline())))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .hasMessageContaining("nowhere");
+        assertThat(cluster.node(leader).status().members()).extracting(NodeStatus.MemberStatus::id)
+                .containsExactlyInAnyOrder("n1", "n2", "n3");
+    }
+
+    @Test
+    void the_leader_can_be_removed_and_the_others_go_on_without_it() {
+        start(3);
+        String leader = awaitLeader();
+        put(leader, "before", "1");
+        try {
+            dev.raftkv.proto.ConfState after = join(cluster.node(follower()).changeMembership(change(
+                    dev.raftkv.proto.ConfChangeType.CONF_CHANGE_REMOVE, leader), deadline()));
+            assertThat(after.getVotersList()).doesNotContain(leader).hasSize(2);
+        } catch (RequestFailedException e) {
+            // The leader may lose leadership before it commits its own removal (on a slow
+            // machine, CheckQuorum now needs both remaining voters): the outcome is then
+            // unknown to the caller, and the next leader commits the change.
+            assertThat(e.status().getCode()).isEqualTo(Status.Code.ABORTED);
+        }
+        await().atMost(ELECTION).until(() -> cluster.node(leader).status().removed());
+        String next = await().atMost(ELECTION).until(() -> cluster.running().stream()
+                .filter(id -> !id.equals(leader) && cluster.node(id).status().role() == dev.raftkv.raft.Role.LEADER)
+                .findFirst(), java.util.Optional::isPresent).orElseThrow();
+        put(next, "after", "2");
+        assertThat(get(next, "before").getValue().toStringUtf8()).isEqualTo("1");
+        assertThat(cluster.node(next).status().members()).extracting(NodeStatus.MemberStatus::id)
+                .doesNotContain(leader);
     }
 }

@@ -55,6 +55,23 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public RaftServer start(String id) {
+        return start(id, Map.of());
+    }
+
+    /**
+     * Starts a new node {@code id} in join mode: it asks the cluster, through {@code via}'s
+     * peer port, to add it (and, unless {@code raftkv.join.auto-promote} is overridden, to
+     * promote it once caught up).
+     */
+    public RaftServer startJoining(String id, String via, Map<String, String> extra) {
+        peerPorts.put(id, freePort());
+        clientPorts.put(id, freePort());
+        Map<String, String> properties = new LinkedHashMap<>(extra);
+        properties.put("raftkv.join", "127.0.0.1:" + peerPorts.get(via));
+        return start(id, properties);
+    }
+
+    private RaftServer start(String id, Map<String, String> extra) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("raftkv.node.id", id);
         properties.put("raftkv.members", peerPorts.keySet().stream()
@@ -66,6 +83,7 @@ public final class LocalCluster implements AutoCloseable {
         properties.put("raftkv.raft.election-ticks", "10");
         properties.put("raftkv.raft.heartbeat-ticks", "2");
         properties.putAll(overrides);
+        properties.putAll(extra);
         NodeConfig config = NodeConfig.load(name -> Optional.ofNullable(properties.get(name)));
         RaftServer server = new RaftServer(config, TimeSource.SYSTEM,
                 new SplittableRandom(seed * 31 + id.hashCode()), Thread::new);
@@ -115,6 +133,10 @@ public final class LocalCluster implements AutoCloseable {
         String leader = best;
         long followers = nodes.values().stream().filter(n -> leader.equals(n.status().leaderId())).count();
         return followers > peerPorts.size() / 2 ? Optional.of(leader) : Optional.empty();
+    }
+
+    public String peerAddress(String id) {
+        return "127.0.0.1:" + peerPorts.get(id);
     }
 
     public String clientAddress(String id) {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
         version = "raftkv 0.1.0",
         description = "Talk to a raftkv cluster.",
         subcommands = {PutCommand.class, GetCommand.class, DeleteCommand.class, AddCommand.class,
-            CasCommand.class, ScanCommand.class, StatusCommand.class, BenchCommand.class, ProbeCommand.class},
+            CasCommand.class, ScanCommand.class, StatusCommand.class, BenchCommand.class, ProbeCommand.class,
+            MemberCommand.class, LeaderCommand.class, SnapshotCommand.class},
         footer = {"", "Exit codes:", "  0 ok", "  1 key not found (get)", "  2 usage error",
             "  3 rejected by the state machine (CAS mismatch, not a number, overflow)",
             "  4 invalid argument (refused by the server, not applied)",
@@ -67,7 +68,7 @@ public final class RaftKvCli {
                 .setErr(cli.err)
                 .setExecutionExceptionHandler((error, line, parsed) -> {
                     line.getErr().println("error: " + message(error));
-                    return ExitCodes.of(error);
+                    return error instanceof AdminApi.AdminException admin ? admin.exitCode() : ExitCodes.of(error);
                 });
         try {
             return commandLine.execute(args);
@@ -78,10 +79,15 @@ public final class RaftKvCli {
     }
 
     private static String message(Exception error) {
-        if (error instanceof RaftKvException || error instanceof IllegalArgumentException) {
+        if (error instanceof RaftKvException || error instanceof IllegalArgumentException
+                || error instanceof AdminApi.AdminException || error instanceof java.io.UncheckedIOException) {
             return error.getMessage();
         }
         return error.toString();
+    }
+
+    Map<String, String> environment() {
+        return environment;
     }
 
     PrintWriter out() {
