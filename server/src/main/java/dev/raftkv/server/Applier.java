@@ -59,6 +59,7 @@ final class Applier implements AutoCloseable {
         this.thread = Executors.newSingleThreadExecutor(threadFactory);
         this.appliedIndex = stateMachine.appliedIndex();
         this.appliedTerm = appliedTerm;
+        snapshotter.onWriteEnd(this::snapshotIfRequested);
     }
 
     long appliedIndex() {
@@ -184,13 +185,17 @@ final class Applier implements AutoCloseable {
         });
     }
 
-    /** Takes a snapshot now if one was asked for ({@link Snapshotter#request()}). */
+    /** Takes a snapshot now if one was asked for ({@link Snapshotter#request()}) or is due. */
     void snapshotIfRequested() {
-        thread.execute(() -> {
-            if (failure == null) {
-                snapshotter.afterApply(stateMachine, appliedTerm);
-            }
-        });
+        try {
+            thread.execute(() -> {
+                if (failure == null) {
+                    snapshotter.afterApply(stateMachine, appliedTerm);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the node is closing: no more snapshots
+        }
     }
 
     /** The error that stopped applying, or null. */

@@ -43,6 +43,8 @@ final class Snapshotter implements AutoCloseable {
     private boolean writing;
     private final List<CompletableFuture<SnapshotInfo>> requested = new ArrayList<>();
     private final Object lock = new Object();
+    /** Asks the apply thread to check again (set by the {@link Applier}); used when a write ends. */
+    private volatile Runnable recheck = () -> { };
 
     Snapshotter(SnapshotFiles files, NodeConfig.SnapshotPolicy policy, ThreadFactory threadFactory,
                 BiConsumer<SnapshotInfo, SnapshotMeta> onWritten, LongSupplier nanoClock, NodeMetrics metrics,
@@ -58,6 +60,15 @@ final class Snapshotter implements AutoCloseable {
 
     SnapshotFiles files() {
         return files;
+    }
+
+    /**
+     * How to get {@link #afterApply} called on the apply thread: after a write ends, a
+     * snapshot that became due meanwhile (or was asked for) is taken even if nothing
+     * more is applied.
+     */
+    void onWriteEnd(Runnable recheck) {
+        this.recheck = recheck;
     }
 
     /** Counts log bytes written (by the event loop) towards the size trigger. */
@@ -141,7 +152,9 @@ final class Snapshotter implements AutoCloseable {
     }
 
     private void finish(List<CompletableFuture<SnapshotInfo>> waiting, SnapshotInfo info, Throwable error) {
+        boolean wasWriting;
         synchronized (lock) {
+            wasWriting = writing;
             writing = false;
         }
         for (CompletableFuture<SnapshotInfo> future : waiting) {
@@ -150,6 +163,9 @@ final class Snapshotter implements AutoCloseable {
             } else {
                 future.completeExceptionally(error);
             }
+        }
+        if (wasWriting && error == null && info != null) {
+            recheck.run();
         }
     }
 
