@@ -16,8 +16,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -123,10 +121,20 @@ final class LibertyCluster implements AutoCloseable {
         return processes[index].pid();
     }
 
-    /** Waits until node {@code index} answers ready on /health/ready. */
+    /**
+     * Waits until node {@code index} answers ready on /health/ready; fails at once if its liveness reports that
+     * the node could not start.
+     */
     void awaitReady(int index, Duration timeout) {
-        await(id(index) + " ready").atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> http(index).get("/health/ready").statusCode() == 200);
+        await(id(index) + " ready").atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+                .until(() -> {
+                    HttpResponse<String> live = http(index).get("/health/live");
+                    if (live.statusCode() == 503) {
+                        throw new IllegalStateException(id(index) + " failed to start: " + live.body());
+                    }
+                    return http(index).get("/health/ready").statusCode() == 200;
+                });
     }
 
     /** Node {@code index}'s admin status, or empty when it does not answer. */
@@ -158,21 +166,36 @@ final class LibertyCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Ports below Linux's ephemeral range (32768 and up), checked free: the servers bind them only after their
+     * start-up, and an ephemeral port picked now could meanwhile go to some process's outgoing connection.
+     */
     private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket();
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
+        java.util.Random random = new java.util.Random();
+        int[] ports = new int[count];
+        for (int i = 0; i < count; i++) {
+            for (int attempt = 0; ; attempt++) {
+                int port = 20_000 + random.nextInt(12_000);
+                if (NEXT_PORTS.add(port) && isFree(port)) {
+                    ports[i] = port;
+                    break;
+                }
+                if (attempt > 1000) {
+                    throw new IOException("no free port found in 20000..31999");
+                }
             }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
+        }
+        return ports;
+    }
+
+    private static final java.util.Set<Integer> NEXT_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
