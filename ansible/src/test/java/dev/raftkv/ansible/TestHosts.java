@@ -160,7 +160,17 @@ final class TestHosts {
 
     /** Deletes the hosts' directories (installs, data, logs); keeps the playbook logs. */
     void deleteHostDirs() throws IOException {
-        Path hosts = root.resolve("hosts");
+        deleteTree(root.resolve("hosts"));
+    }
+
+    /** Deletes the unpacked releases (the bulk), keeping the nodes' logs and data to look at. */
+    void deleteReleases() throws IOException {
+        for (Host host : ALL) {
+            deleteTree(installDir(host).resolve("releases"));
+        }
+    }
+
+    private static void deleteTree(Path hosts) throws IOException {
         if (!Files.exists(hosts)) {
             return;
         }
