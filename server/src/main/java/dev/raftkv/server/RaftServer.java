@@ -449,21 +449,33 @@ public final class RaftServer implements AutoCloseable {
             } catch (RefusedException e) {
                 future.completeExceptionally(refused(e));
             }
-        } else if (forwarded) {
+        } else {
+            forwardToLeader(ForwardRequest.newBuilder().setConfChange(change).build(), deadlineNanos, forwarded,
+                    future, ForwardResponse::getConf);
+        }
+    }
+
+    /**
+     * A leader-only request reached a node that does not lead: passes it on to the leader
+     * (unless it was forwarded here already) and completes {@code future} with the
+     * leader's answer, or fails it UNAVAILABLE when no leader is known.
+     */
+    private <T> void forwardToLeader(ForwardRequest request, long deadlineNanos, boolean forwarded,
+                                     CompletableFuture<T> future, Function<ForwardResponse, T> answer) {
+        String leader = core.leaderId();
+        if (forwarded) {
             future.completeExceptionally(unavailable("node " + config.nodeId() + " is no longer the leader"));
-        } else if (core.leaderId() == null) {
+        } else if (leader == null) {
             future.completeExceptionally(unavailable("no leader is known to node " + config.nodeId()
                     + " (an election is under way); retry shortly"));
         } else {
-            String leader = core.leaderId();
-            transport.forward(leader, ForwardRequest.newBuilder().setConfChange(change).build(),
-                    remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
-                        if (error == null) {
-                            future.complete(response.getConf());
-                        } else {
-                            future.completeExceptionally(forwardFailure(error, leader));
-                        }
-                    });
+            transport.forward(leader, request, remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
+                if (error == null) {
+                    future.complete(answer.apply(response));
+                } else {
+                    future.completeExceptionally(forwardFailure(error, leader));
+                }
+            });
         }
     }
 
@@ -512,23 +524,11 @@ public final class RaftServer implements AutoCloseable {
             } catch (RefusedException e) {
                 future.completeExceptionally(refused(e));
             }
-        } else if (forwarded) {
-            future.completeExceptionally(unavailable("node " + config.nodeId() + " is no longer the leader"));
-        } else if (core.leaderId() == null) {
-            future.completeExceptionally(unavailable("no leader is known to node " + config.nodeId()
-                    + " (an election is under way); retry shortly"));
-        } else if (core.leaderId().equals(target)) {
+        } else if (target.equals(core.leaderId())) {
             future.complete(target);
         } else {
-            String leader = core.leaderId();
-            transport.forward(leader, ForwardRequest.newBuilder().setTransferTo(target).build(),
-                    remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
-                        if (error == null) {
-                            future.complete(response.getLeaderId());
-                        } else {
-                            future.completeExceptionally(forwardFailure(error, leader));
-                        }
-                    });
+            forwardToLeader(ForwardRequest.newBuilder().setTransferTo(target).build(), deadlineNanos, forwarded,
+                    future, ForwardResponse::getLeaderId);
         }
     }
 

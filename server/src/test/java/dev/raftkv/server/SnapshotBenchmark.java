@@ -112,14 +112,9 @@ public final class SnapshotBenchmark {
         }
     }
 
-    private static void awaitTrue(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException(what + ": not reached within " + limit);
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitTrue(String what, Duration limit, BooleanSupplier condition) {
+        org.awaitility.Awaitility.await(what).atMost(limit).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {
