@@ -193,6 +193,7 @@ public abstract class DurableClusterTest extends ClusterTest {
                 "raftkv.snapshot.retain", "1"));
         load("g", 250, 16);
         RaftServer node = cluster.node("n1");
+        node.takeSnapshot().join(); // at the last applied index, whatever the automatic ones covered
         await().atMost(ELECTION).until(() -> node.status().firstIndex() > 200);
         Path newest = node.snapshots().get(0).file();
         cluster.stop("n1");
