@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -54,8 +56,10 @@ public class SnapshotsResource {
     @Produces({MediaType.APPLICATION_OCTET_STREAM, Problem.MEDIA_TYPE})
     @Operation(summary = "Download this node's newest snapshot file")
     @APIResponse(responseCode = "200", description = "the file, as the node wrote it (checksummed)",
-            headers = {@Header(name = INDEX_HEADER, description = "the last log index it covers"),
-                @Header(name = TERM_HEADER, description = "the term of that entry")})
+            headers = {@Header(name = INDEX_HEADER, description = "the last log index it covers",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int64")),
+                @Header(name = TERM_HEADER, description = "the term of that entry",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int64"))})
     @APIResponse(responseCode = "404", description = "this node has no snapshot yet")
     public Response latest() {
         List<SnapshotInfo> snapshots = lifecycle.server().snapshots();
