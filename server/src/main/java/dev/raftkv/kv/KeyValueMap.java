@@ -31,7 +31,7 @@ final class KeyValueMap {
     private TreePMap<ByteString, ByteString> pairs;
 
     KeyValueMap() {
-        this.pairs = TreePMap.empty(ByteString.unsignedLexicographicalComparator());
+        this.pairs = TreePMap.empty(Keys.ORDER);
     }
 
     private KeyValueMap(TreePMap<ByteString, ByteString> pairs) {

@@ -1,11 +1,12 @@
 package dev.raftkv.kv;
 
 import com.google.protobuf.ByteString;
+import java.util.Comparator;
 
 /**
  * Small pure functions on keys (and values) as byte strings. Keys are ordered by
- * unsigned lexicographic comparison of their bytes
- * ({@link ByteString#unsignedLexicographicalComparator()}). Any thread.
+ * unsigned lexicographic comparison of their bytes ({@link #ORDER}, the order of
+ * {@link ByteString#unsignedLexicographicalComparator()}). Any thread.
  */
 public final class Keys {
 
@@ -15,7 +16,26 @@ public final class Keys {
     /** How many characters (or bytes, in hex) {@link #describe} shows before eliding. */
     static final int DESCRIBE_LIMIT = 48;
 
+    /**
+     * Unsigned lexicographic order of the bytes, as {@link ByteString#unsignedLexicographicalComparator()}
+     * but without its per-comparison iterators: the key map compares keys on every lookup and insert, on the
+     * apply thread.
+     */
+    public static final Comparator<ByteString> ORDER = Keys::compare;
+
     private Keys() {}
+
+    /** Compares {@code a} and {@code b} as unsigned bytes, then by length: {@link #ORDER}. */
+    public static int compare(ByteString a, ByteString b) {
+        int common = Math.min(a.size(), b.size());
+        for (int i = 0; i < common; i++) {
+            int difference = (a.byteAt(i) & 0xFF) - (b.byteAt(i) & 0xFF);
+            if (difference != 0) {
+                return difference;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    }
 
     /**
      * The smallest key greater than every key that starts with {@code prefix}: the

@@ -3,7 +3,9 @@ package dev.raftkv.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,6 +47,31 @@ class KeysTest {
     })
     void describe_quotes_printable_text_and_shows_the_rest_in_hex(String bytes, String expected) {
         assertThat(Keys.describe(hex(bytes))).isEqualTo(expected);
+    }
+
+    @Test
+    void order_agrees_with_protobufs_unsigned_comparator_in_sign_for_random_keys() {
+        long seed = Long.getLong("raftkv.keys.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        Comparator<ByteString> reference = ByteString.unsignedLexicographicalComparator();
+        for (int round = 0; round < 20_000; round++) {
+            ByteString a = randomKey(random);
+            // often a key that shares a prefix with a, so that the comparison reaches deep bytes and lengths
+            ByteString b = random.nextBoolean() ? randomKey(random)
+                    : a.substring(0, random.nextInt(a.size() + 1)).concat(randomKey(random));
+            assertThat(Integer.signum(Keys.ORDER.compare(a, b)))
+                    .as("seed %d (replay with -Draftkv.keys.seed=%d): %s vs %s", seed, seed, a, b)
+                    .isEqualTo(Integer.signum(reference.compare(a, b)));
+        }
+    }
+
+    private static ByteString randomKey(SplittableRandom random) {
+        byte[] bytes = new byte[random.nextInt(6)];
+        for (int i = 0; i < bytes.length; i++) {
+            // mostly the extremes, where signed and unsigned orders differ
+            bytes[i] = (byte) (random.nextBoolean() ? random.nextInt(256) : random.nextBoolean() ? 0x7F : 0x80);
+        }
+        return ByteString.copyFrom(bytes);
     }
 
     @Test

@@ -203,13 +203,13 @@ public final class RocksDbLogStore implements LogStore {
         try {
             byte[] snapshot = db.get(checkedRead, RocksDbRecords.SNAPSHOT_KEY);
             if (snapshot != null) {
-                long[] indexAndTerm = RocksDbRecords.snapshotOf(snapshot, where);
+                long[] indexAndTerm = RocksDbRecords.snapshotOf(snapshot, () -> where);
                 snapshotIndex = indexAndTerm[0];
                 snapshotTerm = indexAndTerm[1];
             }
             byte[] hard = db.get(checkedRead, RocksDbRecords.HARD_STATE_KEY);
             if (hard != null) {
-                hardState = RocksDbRecords.hardStateOf(hard, where);
+                hardState = RocksDbRecords.hardStateOf(hard, () -> where);
             }
         } catch (RocksDBException e) {
             throw readFailure(snapshotIndex + 1, e);
@@ -226,7 +226,7 @@ public final class RocksDbLogStore implements LogStore {
                     throw new CorruptLogException(where(index) + ": found entry " + index + " where entry "
                             + expected + " should be (the log holds entries from " + (snapshotIndex + 1) + ")");
                 }
-                lastTerm = RocksDbRecords.entryOf(key, iterator.value(), where(index)).getTerm();
+                lastTerm = RocksDbRecords.entryOf(key, iterator.value(), () -> where(index)).getTerm();
                 expected++;
             }
             iterator.status();
@@ -299,7 +299,7 @@ public final class RocksDbLogStore implements LogStore {
             if (value == null) {
                 throw new CorruptLogException(where(index) + ": entry " + index + " is missing");
             }
-            return RocksDbRecords.termOf(key, value, where(index));
+            return RocksDbRecords.termOf(key, value, () -> where(index));
         } catch (RocksDBException e) {
             throw readFailure(index, e);
         }
@@ -329,7 +329,8 @@ public final class RocksDbLogStore implements LogStore {
                     if (!result.isEmpty() && bytes > maxBytes) {
                         return result;
                     }
-                    result.add(RocksDbRecords.entryOf(iterator.key(), value, where(index)));
+                    long at = index;
+                    result.add(RocksDbRecords.entryOf(iterator.key(), value, () -> where(at)));
                     index++;
                 }
             } catch (RocksDBException e) {

@@ -7,6 +7,7 @@ import dev.raftkv.proto.HardState;
 import dev.raftkv.storage.CorruptLogException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -59,13 +60,13 @@ final class RocksDbRecords {
     }
 
     /** The term in an entry value, after checking the value's checksum. */
-    static long termOf(byte[] key, byte[] value, String where) {
+    static long termOf(byte[] key, byte[] value, Supplier<String> where) {
         check(key, value, ENTRY_HEADER_BYTES, where);
         return ByteBuffer.wrap(value, 4, 8).getLong();
     }
 
     /** Decodes an entry value, checking its checksum and that it holds the entry of its key. */
-    static Entry entryOf(byte[] key, byte[] value, String where) {
+    static Entry entryOf(byte[] key, byte[] value, Supplier<String> where) {
         check(key, value, ENTRY_HEADER_BYTES, where);
         long index = indexOf(key);
         try {
@@ -74,12 +75,12 @@ final class RocksDbRecords {
             input.enableAliasing(true);
             Entry entry = Entry.parseFrom(input);
             if (entry.getIndex() != index || entry.getTerm() != ByteBuffer.wrap(value, 4, 8).getLong()) {
-                throw new CorruptLogException(where + ": record under index " + index + " holds entry "
+                throw new CorruptLogException(where.get() + ": record under index " + index + " holds entry "
                         + entry.getIndex() + " of term " + entry.getTerm());
             }
             return entry;
         } catch (java.io.IOException e) {
-            throw new CorruptLogException(where + ": entry at index " + index + " does not decode", e);
+            throw new CorruptLogException(where.get() + ": entry at index " + index + " does not decode", e);
         }
     }
 
@@ -96,12 +97,12 @@ final class RocksDbRecords {
         return value;
     }
 
-    static HardState hardStateOf(byte[] value, String where) {
+    static HardState hardStateOf(byte[] value, Supplier<String> where) {
         check(HARD_STATE_KEY, value, 4, where);
         try {
             return HardState.parseFrom(ByteBuffer.wrap(value, 4, value.length - 4));
         } catch (InvalidProtocolBufferException e) {
-            throw new CorruptLogException(where + ": the hard state does not decode", e);
+            throw new CorruptLogException(where.get() + ": the hard state does not decode", e);
         }
     }
 
@@ -113,7 +114,7 @@ final class RocksDbRecords {
     }
 
     /** {index, term} of the snapshot record. */
-    static long[] snapshotOf(byte[] value, String where) {
+    static long[] snapshotOf(byte[] value, Supplier<String> where) {
         check(SNAPSHOT_KEY, value, 20, where);
         ByteBuffer buffer = ByteBuffer.wrap(value, 4, 16);
         return new long[] {buffer.getLong(), buffer.getLong()};
@@ -123,11 +124,11 @@ final class RocksDbRecords {
         ByteBuffer.wrap(value, 0, 4).order(ByteOrder.BIG_ENDIAN).putInt(crc(key, value));
     }
 
-    private static void check(byte[] key, byte[] value, int minBytes, String where) {
+    private static void check(byte[] key, byte[] value, int minBytes, Supplier<String> where) {
         if (value.length < minBytes || ByteBuffer.wrap(value, 0, 4).getInt() != crc(key, value)) {
             long index = indexOf(key);
             String what = index >= 0 ? "entry at index " + index : "record '" + (char) key[0] + "'";
-            throw new CorruptLogException(where + ": " + what + " fails its checksum");
+            throw new CorruptLogException(where.get() + ": " + what + " fails its checksum");
         }
     }
 
