@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs operations as {@link RetryLoop}s over the shared node directory, options, backoff and
- * one scheduler thread that only waits out backoff delays. Thread-safe.
+ * one scheduler thread that only waits out backoff delays (and checks pipelined requests'
+ * deadlines). Thread-safe.
  */
 final class Caller implements AutoCloseable {
 
@@ -20,6 +21,7 @@ final class Caller implements AutoCloseable {
     private final ClientOptions options;
     private final Backoff backoff;
     private final ScheduledThreadPoolExecutor scheduler;
+    private final Pipelines pipelines;
     private volatile boolean closed;
 
     Caller(NodeDirectory nodes, ClientOptions options) {
@@ -32,6 +34,7 @@ final class Caller implements AutoCloseable {
             return thread;
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
+        this.pipelines = options.pipelining() ? new Pipelines(nodes, scheduler) : null;
     }
 
     /** A deadline {@link ClientOptions#operationTimeout()} from now. */
@@ -73,6 +76,11 @@ final class Caller implements AutoCloseable {
         return scheduler;
     }
 
+    /** The pipeline streams, or null when the options ask for unary calls. */
+    Pipelines pipelines() {
+        return pipelines;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -80,6 +88,9 @@ final class Caller implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (pipelines != null) {
+            pipelines.close();
+        }
         scheduler.shutdownNow();
     }
 }

@@ -17,6 +17,8 @@ import java.util.random.RandomGenerator;
  * @param maxBackoff largest ceiling of a retry's jittered wait
  * @param routing where requests go first
  * @param random jitter source; must be thread-safe (tests pass a seeded {@link Random})
+ * @param pipelining whether gets and writes travel on one {@code Kv.Pipeline} stream per node
+ *     (the default) rather than a unary call each; scans, sessions and status are always unary
  */
 public record ClientOptions(
         List<String> endpoints,
@@ -25,7 +27,8 @@ public record ClientOptions(
         Duration initialBackoff,
         Duration maxBackoff,
         Routing routing,
-        RandomGenerator random) {
+        RandomGenerator random,
+        boolean pipelining) {
 
     public ClientOptions {
         endpoints = List.copyOf(endpoints);
@@ -51,7 +54,7 @@ public record ClientOptions(
         }
     }
 
-    /** Options with the defaults: 5 s per call, 30 s per operation, backoff 20 ms up to 1 s, leader routing. */
+    /** Options with the defaults: 5 s per call, 30 s per operation, backoff 20 ms up to 1 s, leader routing, pipelining. */
     public static Builder builder() {
         return new Builder();
     }
@@ -65,6 +68,7 @@ public record ClientOptions(
         private Duration maxBackoff = Duration.ofSeconds(1);
         private Routing routing = Routing.LEADER;
         private RandomGenerator random = new Random();
+        private boolean pipelining = true;
 
         private Builder() {
         }
@@ -107,8 +111,15 @@ public record ClientOptions(
             return this;
         }
 
+        /** Unary calls instead of one pipeline stream per node, e.g. to compare their cost. */
+        public Builder pipelining(boolean pipelining) {
+            this.pipelining = pipelining;
+            return this;
+        }
+
         public ClientOptions build() {
-            return new ClientOptions(endpoints, callTimeout, operationTimeout, initialBackoff, maxBackoff, routing, random);
+            return new ClientOptions(endpoints, callTimeout, operationTimeout, initialBackoff, maxBackoff, routing, random,
+                    pipelining);
         }
     }
 }

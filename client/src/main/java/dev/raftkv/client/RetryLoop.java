@@ -98,10 +98,15 @@ final class RetryLoop<Q, R, T> {
         Q message;
         try {
             message = request.get();
-            ClientCalls.asyncUnaryCall(
-                    caller.nodes().channel(address).newCall(method, CallOptions.DEFAULT.withDeadline(callDeadline)),
-                    message,
-                    new Answer(attempt));
+            Pipelines pipelines = caller.pipelines();
+            if (pipelines != null && Pipelines.carries(method)) {
+                pipelines.call(address, message, callDeadline, new Answer(attempt));
+            } else {
+                ClientCalls.asyncUnaryCall(
+                        caller.nodes().channel(address).newCall(method, CallOptions.DEFAULT.withDeadline(callDeadline)),
+                        message,
+                        new Answer(attempt));
+            }
         } catch (RuntimeException e) {
             result.completeExceptionally(new RaftKvException("could not send " + method.getBareMethodName()
                     + " to " + address + ": " + e.getMessage(), e));

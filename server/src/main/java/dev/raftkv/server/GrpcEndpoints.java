@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The node's two embedded Netty gRPC servers, peer and client, each on its own port
- * with its own event-loop groups and executor, all shut down on close (shared static
+ * with its own event-loop groups and executor (and the timer of pipelined requests'
+ * deadlines), all shut down on close (shared static
  * loops would outlive an application undeploy).
  */
 final class GrpcEndpoints implements AutoCloseable {
@@ -24,14 +26,16 @@ final class GrpcEndpoints implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService executor;
+    private final ScheduledExecutorService deadlines;
 
     private GrpcEndpoints(Server peerServer, Server clientServer, EventLoopGroup boss, EventLoopGroup workers,
-                          ExecutorService executor) {
+                          ExecutorService executor, ScheduledExecutorService deadlines) {
         this.peerServer = peerServer;
         this.clientServer = clientServer;
         this.boss = boss;
         this.workers = workers;
         this.executor = executor;
+        this.deadlines = deadlines;
     }
 
     static GrpcEndpoints start(RaftServer node, ThreadFactory threadFactory) {
@@ -41,14 +45,16 @@ final class GrpcEndpoints implements AutoCloseable {
                 threadFactory);
         ExecutorService executor = Executors.newFixedThreadPool(
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 2), threadFactory);
+        // the deadlines of pipelined requests (a unary call's deadline is gRPC's own)
+        ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(threadFactory);
         Server peer = build(config.bindHost(), config.peerPort(), boss, workers, executor)
                 .addService(new RaftPeerService(node, TimeSource.SYSTEM)).build();
         Server client = build(config.bindHost(), config.clientPort(), boss, workers, executor)
-                .addService(new KvService(node, TimeSource.SYSTEM)).build();
+                .addService(new KvService(node, TimeSource.SYSTEM, deadlines)).build();
         try {
             peer.start();
         } catch (IOException e) {
-            shutdown(boss, workers, executor);
+            shutdown(boss, workers, executor, deadlines);
             throw new ConfigException("raftkv.peer.port", "cannot listen on " + config.bindHost() + ":"
                     + config.peerPort() + ": " + e.getMessage());
         }
@@ -56,11 +62,11 @@ final class GrpcEndpoints implements AutoCloseable {
             client.start();
         } catch (IOException e) {
             peer.shutdownNow();
-            shutdown(boss, workers, executor);
+            shutdown(boss, workers, executor, deadlines);
             throw new ConfigException("raftkv.client.port", "cannot listen on " + config.bindHost() + ":"
                     + config.clientPort() + ": " + e.getMessage());
         }
-        return new GrpcEndpoints(peer, client, boss, workers, executor);
+        return new GrpcEndpoints(peer, client, boss, workers, executor, deadlines);
     }
 
     private static NettyServerBuilder build(String host, int port, EventLoopGroup boss, EventLoopGroup workers,
@@ -94,13 +100,15 @@ final class GrpcEndpoints implements AutoCloseable {
             clientServer.shutdownNow();
             peerServer.shutdownNow();
         }
-        shutdown(boss, workers, executor);
+        shutdown(boss, workers, executor, deadlines);
     }
 
-    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService executor) {
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers, ExecutorService executor,
+                                 ScheduledExecutorService deadlines) {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         executor.shutdownNow();
+        deadlines.shutdownNow();
     }
 
 }

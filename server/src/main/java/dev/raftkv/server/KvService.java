@@ -16,10 +16,13 @@ import dev.raftkv.proto.GetRequest;
 import dev.raftkv.proto.GetResponse;
 import dev.raftkv.proto.KeyValuePair;
 import dev.raftkv.proto.KvGrpc;
+import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.MemberStatus;
 import dev.raftkv.proto.OpenSession;
 import dev.raftkv.proto.OpenSessionRequest;
 import dev.raftkv.proto.OpenSessionResponse;
+import dev.raftkv.proto.PipelineRequest;
+import dev.raftkv.proto.PipelineResponse;
 import dev.raftkv.proto.Put;
 import dev.raftkv.proto.PutRequest;
 import dev.raftkv.proto.ResponseHeader;
@@ -36,6 +39,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -54,11 +58,19 @@ final class KvService extends KvGrpc.KvImplBase {
     private final RaftServer server;
     private final NodeConfig config;
     private final TimeSource time;
+    private final ScheduledExecutorService deadlines;
 
-    KvService(RaftServer server, TimeSource time) {
+    KvService(RaftServer server, TimeSource time, ScheduledExecutorService deadlines) {
         this.server = server;
         this.config = server.config();
         this.time = time;
+        this.deadlines = deadlines;
+    }
+
+    /** Many requests on one stream, each handled by its unary method below (see {@link KvPipeline}). */
+    @Override
+    public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> out) {
+        return KvPipeline.serve(this, out, deadlines);
     }
 
     @Override

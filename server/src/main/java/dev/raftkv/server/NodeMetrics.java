@@ -21,6 +21,8 @@ public final class NodeMetrics {
     private final LongAdder syncNanos = new LongAdder();
     private final AtomicLongArray syncBuckets = new AtomicLongArray(SYNC_BUCKET_BOUNDS_MICROS.length + 1);
     final LongAdder applied = new LongAdder();
+    final LongAdder forwardCalls = new LongAdder();
+    final LongAdder forwardedWrites = new LongAdder();
     private final LongAdder snapshots = new LongAdder();
     private volatile long lastSnapshotBytes;
     private volatile long lastSnapshotNanos;
@@ -61,6 +63,16 @@ public final class NodeMetrics {
     /** The longest pause a snapshot forced on the apply path (taking the state's point-in-time view). */
     public long longestSnapshotPauseNanos() {
         return longestSnapshotPauseNanos.get();
+    }
+
+    /** {@code Forward} calls this node made to pass client writes to the leader. */
+    public long forwardCalls() {
+        return forwardCalls.sum();
+    }
+
+    /** Client writes this node passed to the leader (several may share a call). */
+    public long forwardedWrites() {
+        return forwardedWrites.sum();
     }
 
     /** Entries this node applied. */

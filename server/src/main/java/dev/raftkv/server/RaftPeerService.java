@@ -1,6 +1,9 @@
 package dev.raftkv.server;
 
+import com.google.protobuf.ByteString;
 import dev.raftkv.proto.Command;
+import dev.raftkv.proto.CommandBatch;
+import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
 import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.InstallSnapshotResponse;
@@ -12,6 +15,9 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -58,6 +64,7 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
         long deadlineNanos = time.nanoTime() + remaining;
         switch (request.getRequestCase()) {
             case COMMAND -> forwardCommand(request, deadlineNanos, out);
+            case COMMANDS -> forwardCommands(request.getCommands(), deadlineNanos, out);
             case CONF_CHANGE -> server.changeMembership(request.getConfChange(), deadlineNanos,
                     !request.getMayForward())
                     .whenComplete((conf, error) -> answer(out, error,
@@ -83,6 +90,45 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
         server.write(command, deadlineNanos, true).whenComplete((applied, error) -> answer(out, error,
                 () -> ForwardResponse.newBuilder().setResult(applied.result().toByteString())
                         .setIndex(applied.index()).build()));
+    }
+
+    /** A follower's batch: each command proposed as a forwarded write; one answer when all have an outcome. */
+    private void forwardCommands(CommandBatch batch, long deadlineNanos, StreamObserver<ForwardResponse> out) {
+        List<CompletableFuture<CommandOutcome>> outcomes = new ArrayList<>(batch.getCommandsCount());
+        for (ByteString bytes : batch.getCommandsList()) {
+            CompletableFuture<CommandOutcome> outcome = new CompletableFuture<>();
+            outcomes.add(outcome);
+            Command command;
+            try {
+                command = Command.parseFrom(bytes);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                outcome.complete(CommandOutcome.newBuilder().setErrorCode(Status.Code.INVALID_ARGUMENT.value())
+                        .setErrorDescription("forwarded command does not parse: " + e.getMessage()).build());
+                continue;
+            }
+            // stamped again here, like a single forwarded write: the log's timestamps come from the leader's clock
+            server.write(command, deadlineNanos, true).whenComplete((applied, error) -> {
+                if (error == null) {
+                    outcome.complete(CommandOutcome.newBuilder().setResult(applied.result().toByteString())
+                            .setIndex(applied.index()).build());
+                } else {
+                    Status status = ErrorMapping.toStatus(error, server.config()).getStatus();
+                    outcome.complete(CommandOutcome.newBuilder().setErrorCode(status.getCode().value())
+                            .setErrorDescription(status.getDescription() == null ? "" : status.getDescription())
+                            .build());
+                }
+            });
+        }
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).whenComplete((done, error) -> {
+            ForwardResponse.Builder response = ForwardResponse.newBuilder();
+            outcomes.forEach(outcome -> response.addOutcomes(outcome.join()));
+            try {
+                out.onNext(response.build());
+                out.onCompleted();
+            } catch (RuntimeException callEnded) {
+                // the follower gave up on the call (deadline, or it went away)
+            }
+        });
     }
 
     private void answer(StreamObserver<ForwardResponse> out, Throwable error, Supplier<ForwardResponse> response) {

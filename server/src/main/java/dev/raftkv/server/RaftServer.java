@@ -9,6 +9,8 @@ import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfChangeType;
 import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.CommandBatch;
+import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
 import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.Message;
@@ -95,6 +97,8 @@ public final class RaftServer implements AutoCloseable {
     private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<String> future) {
     }
 
+    /** Writes a follower passes to the leader in one call at most. */
+    private static final int MAX_FORWARD_BATCH = 512;
     private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private final NodeConfig config;
@@ -694,11 +698,89 @@ public final class RaftServer implements AutoCloseable {
             }
             metrics.proposals.add(batch.size());
         } else {
-            for (Propose p : batch) {
-                dispatchToLeader(p);
-            }
+            forwardBatch();
         }
         batch.clear();
+    }
+
+    /**
+     * A follower passes the writes it received in this round to the leader together: one
+     * {@code Forward} call per {@value #MAX_FORWARD_BATCH} writes instead of one each.
+     */
+    private void forwardBatch() {
+        String leader = core.leaderId();
+        List<Propose> together = new ArrayList<>();
+        for (Propose p : batch) {
+            if (p.forwarded() || leader == null) {
+                dispatchToLeader(p);
+            } else {
+                together.add(p);
+                if (together.size() == MAX_FORWARD_BATCH) {
+                    forwardTogether(leader, together);
+                    together = new ArrayList<>();
+                }
+            }
+        }
+        if (together.size() == 1) {
+            dispatchToLeader(together.get(0));
+        } else if (!together.isEmpty()) {
+            forwardTogether(leader, together);
+        }
+    }
+
+    private void forwardTogether(String leader, List<Propose> proposals) {
+        CommandBatch.Builder commands = CommandBatch.newBuilder();
+        long deadlineNanos = proposals.get(0).deadlineNanos();
+        for (Propose p : proposals) {
+            commands.addCommands(p.command());
+            metrics.forwardedWrites.increment();
+            // the call lasts as long as the latest deadline; the client gives up on earlier ones itself
+            deadlineNanos = p.deadlineNanos() - deadlineNanos > 0 ? p.deadlineNanos() : deadlineNanos;
+        }
+        metrics.forwardCalls.increment();
+        transport.forward(leader, ForwardRequest.newBuilder().setCommands(commands).build(),
+                remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
+                    if (error != null) {
+                        proposals.forEach(p -> forwardFailed(p, error, leader));
+                    } else if (response.getOutcomesCount() != proposals.size()) {
+                        RequestFailedException wrong = new RequestFailedException(Status.INTERNAL.withDescription(
+                                "leader " + leader + " answered " + response.getOutcomesCount() + " outcomes to "
+                                        + proposals.size() + " forwarded writes"), leader);
+                        proposals.forEach(p -> p.future().completeExceptionally(wrong));
+                    } else {
+                        for (int i = 0; i < proposals.size(); i++) {
+                            CommandOutcome outcome = response.getOutcomes(i);
+                            if (outcome.getErrorCode() == Status.Code.OK.value()) {
+                                forwardApplied(proposals.get(i), outcome.getResult(), outcome.getIndex());
+                            } else {
+                                forwardFailed(proposals.get(i), Status.fromCodeValue(outcome.getErrorCode())
+                                        .withDescription(outcome.getErrorDescription()).asRuntimeException(), leader);
+                            }
+                        }
+                    }
+                });
+    }
+
+    private static void forwardApplied(Propose p, ByteString result, long index) {
+        try {
+            p.future().complete(new Applied(CommandResult.parseFrom(result), index));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            p.future().completeExceptionally(e);
+        }
+    }
+
+    /** A forwarded write failed: UNAVAILABLE means the leader did not take it, so it waits for a leader again. */
+    private void forwardFailed(Propose p, Throwable error, String leader) {
+        if (error instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+            // Not taken by the leader (unreachable, or no longer leader): wait for a leader
+            // again, until the deadline.
+            inbox.add(new Task(() -> parkedProposals.add(p)));
+        } else if (error instanceof StatusRuntimeException sre) {
+            p.future().completeExceptionally(new RequestFailedException(sre.getStatus(), leader));
+        } else {
+            p.future().completeExceptionally(new RequestFailedException(Status.UNAVAILABLE
+                    .withDescription("forwarding to leader " + leader + " failed: " + error), leader));
+        }
     }
 
     private void dispatchToLeader(Propose p) {
@@ -709,26 +791,15 @@ public final class RaftServer implements AutoCloseable {
         } else if (leader == null) {
             parkedProposals.add(p);
         } else {
-            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos() - time.nanoTime());
-            transport.forward(leader, ForwardRequest.newBuilder().setCommand(p.command()).build(), remainingMillis)
+            metrics.forwardCalls.increment();
+            metrics.forwardedWrites.increment();
+            transport.forward(leader, ForwardRequest.newBuilder().setCommand(p.command()).build(),
+                            remainingMillis(p.deadlineNanos()))
                     .whenComplete((response, error) -> {
                         if (error == null) {
-                            try {
-                                p.future().complete(new Applied(CommandResult.parseFrom(response.getResult()),
-                                        response.getIndex()));
-                            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                                p.future().completeExceptionally(e);
-                            }
-                        } else if (error instanceof StatusRuntimeException sre
-                                && sre.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-                            // Not taken by the leader (unreachable, or no longer leader): wait for a
-                            // leader again, until the deadline.
-                            inbox.add(new Task(() -> parkedProposals.add(p)));
-                        } else if (error instanceof StatusRuntimeException sre) {
-                            p.future().completeExceptionally(new RequestFailedException(sre.getStatus(), leader));
+                            forwardApplied(p, response.getResult(), response.getIndex());
                         } else {
-                            p.future().completeExceptionally(new RequestFailedException(Status.UNAVAILABLE
-                                    .withDescription("forwarding to leader " + leader + " failed: " + error), leader));
+                            forwardFailed(p, error, leader);
                         }
                     });
         }

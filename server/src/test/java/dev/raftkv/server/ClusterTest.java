@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import dev.raftkv.proto.Add;
 import dev.raftkv.proto.AddRequest;
+import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.CompareAndSetRequest;
 import dev.raftkv.proto.Consistency;
@@ -179,6 +181,37 @@ public abstract class ClusterTest {
         assertThat(response.getHeader().getNodeId()).isEqualTo(follower);
         assertThat(response.getHeader().getLeaderId()).isNotEqualTo(follower).isNotEmpty();
         assertThat(get(awaitLeader(), "via-follower").getValue().toStringUtf8()).isEqualTo("yes");
+    }
+
+    @Test
+    void writes_a_follower_receives_together_go_to_the_leader_in_one_call_and_each_gets_its_own_result() {
+        start(3);
+        String follower = follower();
+        RaftServer node = cluster.node(follower);
+        await().atMost(ELECTION).until(() -> node.status().leaderId() != null);
+        int writes = 200;
+        // hold the follower's loop while the writes queue up, so that one round takes them all
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Void> held = node.onLoop(release::join);
+        List<CompletableFuture<Applied>> results = new ArrayList<>();
+        long deadline = System.nanoTime() + CALL.toNanos();
+        for (int i = 1; i <= writes; i++) {
+            results.add(node.write(Command.newBuilder().setAdd(Add.newBuilder().setKey(bytes("counter-" + i))
+                    .setDelta(i)).build(), deadline, false));
+        }
+        release.complete(null);
+        held.join();
+
+        for (int i = 1; i <= writes; i++) {
+            CommandResult result = results.get(i - 1).join().result();
+            assertThat(result.getCode()).isEqualTo(CommandResult.Code.OK);
+            assertThat(result.getNumber()).as("ADD %d on a new key", i).isEqualTo(i);
+        }
+        assertThat(node.metrics().forwardedWrites()).isGreaterThanOrEqualTo(writes);
+        assertThat(node.metrics().forwardCalls()).as("calls for %d writes", writes)
+                .isLessThan(node.metrics().forwardedWrites());
+        assertThat(get(awaitLeader(), "counter-" + writes).getValue().toStringUtf8()).isEqualTo(
+                Integer.toString(writes));
     }
 
     @Test

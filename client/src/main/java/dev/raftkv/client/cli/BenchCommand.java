@@ -59,17 +59,21 @@ final class BenchCommand implements Callable<Integer> {
             description = "LEADER: send everything to the leader (default); ALL: spread over every node.")
     private Target target;
 
+    @Option(names = "--sequential", description = "Keys in order 0, 1, 2, ... instead of at random (e.g. with "
+            + "--ops N --keys N --warmup 0s --read-percent 0 to load exactly N keys).")
+    private boolean sequential;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of key and operation choice (default: ${DEFAULT-VALUE}).")
     private long seed;
 
     @Override
     public Integer call() throws InterruptedException {
         BenchOptions options = new BenchOptions(concurrency, valueSizeBytes, keySpace, duration, maxOps, readPercent,
-                consistency, warmup, seed);
+                consistency, warmup, seed, sequential);
         String title = String.format(Locale.ROOT,
-                "bench: %d in flight, %d%% reads (%s), %d-byte values, %d keys, target %s, warm-up %s, duration %s%s",
+                "bench: %d in flight, %d%% reads (%s), %d-byte values, %d keys, target %s, %s, warm-up %s, duration %s%s",
                 concurrency, readPercent, consistency, valueSizeBytes, keySpace, target.name().toLowerCase(Locale.ROOT),
-                DurationConverter.format(warmup), DurationConverter.format(duration), maxOps > 0 ? ", at most " + maxOps + " ops" : "");
+                cli.unary() ? "unary calls" : "pipelined", DurationConverter.format(warmup), DurationConverter.format(duration), maxOps > 0 ? ", at most " + maxOps + " ops" : "");
         cli.out().println(title);
         try (RaftKvClient client = cli.connect(target == Target.LEADER ? Routing.LEADER : Routing.ROUND_ROBIN)) {
             BenchReport report = new BenchRun(client, options, cli.out()).run();

@@ -10,12 +10,15 @@ import java.util.Objects;
  * @param concurrency operations in flight at any time (closed loop: each completion starts the next)
  * @param valueSizeBytes size of each written value
  * @param keySpace keys are {@code bench-0000000000} .. {@code keySpace - 1}, chosen uniformly
+ *     (or in order, see {@code sequential})
  * @param duration length of the measured phase (after warm-up)
  * @param maxOps the measured phase also ends after this many operations; 0 for no count limit
  * @param readPercent share of gets among operations, 0..100; the rest are puts
  * @param consistency of the gets
  * @param warmup length of the unmeasured phase before
  * @param seed seeds key and operation choice (worker {@code i} uses {@code seed + i})
+ * @param sequential keys in order, 0, 1, 2, ... across all workers (wrapping at the key space),
+ *     e.g. to load exactly {@code keySpace} keys with {@code --ops}
  */
 record BenchOptions(
         int concurrency,
@@ -26,7 +29,8 @@ record BenchOptions(
         int readPercent,
         Consistency consistency,
         Duration warmup,
-        long seed) {
+        long seed,
+        boolean sequential) {
 
     BenchOptions {
         require(concurrency >= 1, "--concurrency must be at least 1");

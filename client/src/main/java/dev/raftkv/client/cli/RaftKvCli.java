@@ -48,6 +48,10 @@ public final class RaftKvCli {
             description = "Deadline of one attempt (default: ${DEFAULT-VALUE}).")
     private Duration callTimeout;
 
+    @Option(names = "--unary", description = "Send each get and write as its own gRPC call, not on one "
+            + "Kv.Pipeline stream per node (the default); e.g. to compare the two with bench.")
+    private boolean unary;
+
     private Map<String, String> environment = Map.of();
     private PrintWriter out;
     private PrintWriter err;
@@ -110,8 +114,13 @@ public final class RaftKvCli {
     ClientOptions.Builder options() {
         return ClientOptions.builder()
                 .endpoints(endpoints())
+                .pipelining(!unary)
                 .operationTimeout(operationTimeout)
                 .callTimeout(callTimeout.compareTo(operationTimeout) < 0 ? callTimeout : operationTimeout);
+    }
+
+    boolean unary() {
+        return unary;
     }
 
     RaftKvClient connect() {

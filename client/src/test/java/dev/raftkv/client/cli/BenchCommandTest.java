@@ -25,10 +25,37 @@ class BenchCommandTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("bench: 4 in flight, 30% reads (LINEARIZABLE), 16-byte values, 50 keys,"
-                + " target leader, warm-up 0s, duration 60s, at most 300 ops\n");
+                + " target leader, pipelined, warm-up 0s, duration 60s, at most 300 ops\n");
         assertThat(run.out()).contains("--- summary\n", "total ops       300\n", "throughput ", " ops/s\n",
                 "latency p50 ", "latency p90 ", "latency p99 ", "latency p999 ", "latency max ", "errors          0\n");
         assertThat(cluster.received("Put").size() + cluster.received("Get").size()).isEqualTo(300);
+        assertThat(cluster.pipelineStreams()).isPositive();
+    }
+
+    @Test
+    void with_unary_every_request_is_its_own_call() {
+        CliRun run = CliRun.run(Map.of(), "--endpoints", cluster.endpoints(), "--unary", "bench",
+                "--ops", "50", "--warmup", "0s", "--concurrency", "4", "--read-percent", "50");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("target leader, unary calls,", "total ops       50\n");
+        assertThat(cluster.pipelineStreams()).isZero();
+    }
+
+    @Test
+    void sequential_keys_load_each_key_once() {
+        CliRun run = CliRun.run(Map.of(), "--endpoints", cluster.endpoints(), "bench", "--sequential",
+                "--ops", "40", "--keys", "40", "--warmup", "0s", "--concurrency", "4", "--read-percent", "0");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(cluster.store().size()).isEqualTo(40);
+    }
+
+    @Test
+    void bench_keys_are_bench_and_ten_digits() {
+        for (int index : new int[] {0, 7, 42, 99_999, 1_234_567_890, Integer.MAX_VALUE}) {
+            assertThat(BenchRun.key(index).toStringUtf8()).isEqualTo(String.format("bench-%010d", index));
+        }
     }
 
     @Test

@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +35,12 @@ public final class FakeCluster implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final Set<String> blackholed = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger pipelineStreams = new AtomicInteger();
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "fake-cluster-deadlines");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile String leaderId;
     private volatile boolean followersRedirect;
 
@@ -143,8 +152,19 @@ public final class FakeCluster implements AutoCloseable {
         }
     }
 
+    /** How many Kv.Pipeline streams clients opened to any node. */
+    public int pipelineStreams() {
+        return pipelineStreams.get();
+    }
+
+    ScheduledExecutorService pipelineOpened() {
+        pipelineStreams.incrementAndGet();
+        return deadlines;
+    }
+
     @Override
     public void close() {
         serversById.keySet().forEach(this::stop);
+        deadlines.shutdownNow();
     }
 }

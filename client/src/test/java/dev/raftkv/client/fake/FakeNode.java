@@ -9,6 +9,9 @@ import dev.raftkv.proto.DeleteRequest;
 import dev.raftkv.proto.GetRequest;
 import dev.raftkv.proto.GetResponse;
 import dev.raftkv.proto.KvGrpc;
+import dev.raftkv.proto.KvPipeline;
+import dev.raftkv.proto.PipelineRequest;
+import dev.raftkv.proto.PipelineResponse;
 import dev.raftkv.proto.OpenSessionRequest;
 import dev.raftkv.proto.OpenSessionResponse;
 import dev.raftkv.proto.PutRequest;
@@ -43,6 +46,12 @@ final class FakeNode extends KvGrpc.KvImplBase {
 
     String nodeId() {
         return nodeId;
+    }
+
+    /** Each request of the stream as its unary call, as the real node does. */
+    @Override
+    public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> responses) {
+        return KvPipeline.serve(this, responses, cluster.pipelineOpened());
     }
 
     @Override

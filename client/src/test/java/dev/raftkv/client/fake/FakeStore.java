@@ -115,6 +115,11 @@ public final class FakeStore {
         return CommandResult.newBuilder().setCode(code).setMessage(message).build();
     }
 
+    /** How many keys the store holds. */
+    public synchronized int size() {
+        return data.size();
+    }
+
     public synchronized ByteString get(ByteString key) {
         return data.get(key);
     }
