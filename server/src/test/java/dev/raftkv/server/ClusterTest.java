@@ -14,6 +14,9 @@ import dev.raftkv.proto.Consistency;
 import dev.raftkv.proto.GetRequest;
 import dev.raftkv.proto.GetResponse;
 import dev.raftkv.proto.OpenSessionRequest;
+import dev.raftkv.proto.PipelineError;
+import dev.raftkv.proto.PipelineRequest;
+import dev.raftkv.proto.PipelineResponse;
 import dev.raftkv.proto.PutRequest;
 import dev.raftkv.proto.ScanRequest;
 import dev.raftkv.proto.StatusRequest;
@@ -22,11 +25,15 @@ import dev.raftkv.proto.WriteHeader;
 import dev.raftkv.proto.WriteResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +219,53 @@ public abstract class ClusterTest {
                 .isLessThan(node.metrics().forwardedWrites());
         assertThat(get(awaitLeader(), "counter-" + writes).getValue().toStringUtf8()).isEqualTo(
                 Integer.toString(writes));
+    }
+
+    @Test
+    void a_pipeline_stream_answers_each_request_by_id_as_its_unary_call_would() throws Exception {
+        start(3);
+        String follower = follower();
+        put(awaitLeader(), "piped", "old");
+        Map<Long, PipelineResponse> answers = new ConcurrentHashMap<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        StreamObserver<PipelineRequest> requests = cluster.asyncClient(follower).pipeline(new StreamObserver<>() {
+            @Override
+            public void onNext(PipelineResponse response) {
+                answers.put(response.getId(), response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.complete(null);
+            }
+        });
+        requests.onNext(PipelineRequest.newBuilder().setId(1).setTimeoutMs(CALL.toMillis()).setPut(PutRequest
+                .newBuilder().setKey(bytes("piped")).setValue(bytes("new"))).build());
+        requests.onNext(PipelineRequest.newBuilder().setId(2).setPut(PutRequest.newBuilder()
+                .setKey(ByteString.EMPTY).setValue(bytes("x"))).build());
+        requests.onNext(PipelineRequest.newBuilder().setId(3).setTimeoutMs(CALL.toMillis()).setCompareAndSet(
+                CompareAndSetRequest.newBuilder().setKey(bytes("piped")).setExpectedValue(bytes("wrong"))
+                        .setNewValue(bytes("never"))).build());
+        requests.onNext(PipelineRequest.newBuilder().setId(4).build());
+        requests.onCompleted();
+        ended.get(CALL.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(answers).containsOnlyKeys(1L, 2L, 3L, 4L);
+        assertThat(answers.get(1L).getWrite().getResult().getValue().toStringUtf8()).isEqualTo("old");
+        PipelineError empty = answers.get(2L).getError();
+        assertThat(empty.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(empty.getDescription()).contains("key must not be empty");
+        PipelineError mismatch = answers.get(3L).getError();
+        assertThat(mismatch.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
+        assertThat(mismatch.getResult().getCode()).isEqualTo(CommandResult.Code.CAS_MISMATCH);
+        assertThat(mismatch.getResult().getValue().toStringUtf8()).isEqualTo("new");
+        assertThat(answers.get(4L).getError().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(get(follower, "piped").getValue().toStringUtf8()).isEqualTo("new");
     }
 
     @Test

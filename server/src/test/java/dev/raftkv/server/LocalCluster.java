@@ -145,9 +145,17 @@ public final class LocalCluster implements AutoCloseable {
 
     /** A blocking stub for node {@code id}'s client port, with a deadline per call. */
     public KvGrpc.KvBlockingStub client(String id, Duration deadline) {
-        ManagedChannel channel = channels.computeIfAbsent(id, n -> NettyChannelBuilder
+        return KvGrpc.newBlockingStub(channel(id)).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** An asynchronous stub for node {@code id}'s client port (e.g. for {@code Pipeline} streams). */
+    public KvGrpc.KvStub asyncClient(String id) {
+        return KvGrpc.newStub(channel(id));
+    }
+
+    private ManagedChannel channel(String id) {
+        return channels.computeIfAbsent(id, n -> NettyChannelBuilder
                 .forAddress("127.0.0.1", clientPorts.get(n)).usePlaintext().build());
-        return KvGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
