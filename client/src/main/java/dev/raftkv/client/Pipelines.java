@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The client's {@code Kv.Pipeline} streams: one per node address, opened on first use and
- * again after one breaks. A request sent here ends exactly as its unary call would (the
+ * The client's {@code Kv.Pipeline} streams: {@value #LANES} per node address, opened on first
+ * use and again after one breaks. A request sent here ends exactly as its unary call would (the
  * answer, or the same status and trailers), so {@link RetryLoop} treats both alike: a
  * broken stream fails each request in flight on it with the stream's status (a write among
  * them may have applied), and a request whose deadline passes fails with
@@ -34,9 +34,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Pipelines implements AutoCloseable {
 
     static final long SWEEP_MILLIS = 10;
+    /**
+     * Streams per node. gRPC hands one stream's messages to the application one at a time
+     * (a thread hand-off each, on both sides), so a single stream became the bottleneck with
+     * hundreds of requests in flight; requests are spread over this many.
+     */
+    static final int LANES = 4;
 
     private final NodeDirectory nodes;
-    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final Map<LinkKey, Link> links = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final ScheduledFuture<?> sweeper;
     private volatile boolean closed;
@@ -79,7 +85,8 @@ final class Pipelines implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("a " + request.getClass().getSimpleName() + " cannot be pipelined");
         }
-        links.computeIfAbsent(address, Link::new).send(message.build(), new Pending<>(deadline, answer));
+        links.computeIfAbsent(new LinkKey(address, (int) (id % LANES)), key -> new Link(key.address()))
+                .send(message.build(), new Pending<>(deadline, answer));
     }
 
     /** Fails the requests whose deadline passed; runs on the timer. */
@@ -107,6 +114,9 @@ final class Pipelines implements AutoCloseable {
         for (Link link : links.values()) {
             link.close();
         }
+    }
+
+    private record LinkKey(String address, int lane) {
     }
 
     /** One request waiting for its answer. */
@@ -141,7 +151,7 @@ final class Pipelines implements AutoCloseable {
         }
     }
 
-    /** The pipeline to one address: its current stream, replaced after it breaks. */
+    /** One pipeline lane to an address: its current stream, replaced after it breaks. */
     private final class Link {
         private final String address;
         /** Guarded by this. */
