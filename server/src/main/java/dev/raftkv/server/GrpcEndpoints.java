@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +47,9 @@ final class GrpcEndpoints implements AutoCloseable {
         ExecutorService executor = Executors.newFixedThreadPool(
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 2), threadFactory);
         // the deadlines of pipelined requests (a unary call's deadline is gRPC's own)
-        ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(threadFactory);
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, threadFactory);
+        // most requests answer long before their deadline: drop their timers at once
+        deadlines.setRemoveOnCancelPolicy(true);
         Server peer = build(config.bindHost(), config.peerPort(), boss, workers, executor)
                 .addService(new RaftPeerService(node, TimeSource.SYSTEM)).build();
         Server client = build(config.bindHost(), config.clientPort(), boss, workers, executor)
