@@ -273,13 +273,22 @@ class ClusterLifecycleIT {
 
     /** The id of the node that reports itself leader, waiting up to a minute for one. */
     private static String leaderId(List<Host> members) {
-        List<String> found = new ArrayList<>();
+        return leaderStatus(members).getHeader().getNodeId();
+    }
+
+    private static long leaderCommitIndex(List<Host> members) {
+        return leaderStatus(members).getCommitIndex();
+    }
+
+    /** The status of the node that reports itself leader, waiting up to a minute for one. */
+    private static StatusResponse leaderStatus(List<Host> members) {
+        List<StatusResponse> found = new ArrayList<>();
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> {
             for (Host host : members) {
                 try (NodeChannel node = new NodeChannel(hosts.clientAddress(host))) {
                     StatusResponse status = node.status(Duration.ofSeconds(2));
                     if ("LEADER".equals(status.getRole())) {
-                        found.add(status.getHeader().getNodeId());
+                        found.add(status);
                         return true;
                     }
                 } catch (RuntimeException e) {
@@ -289,25 +298,6 @@ class ClusterLifecycleIT {
             return false;
         });
         return found.get(found.size() - 1);
-    }
-
-    private static long leaderCommitIndex(List<Host> members) {
-        List<Long> commits = new ArrayList<>();
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            for (Host host : members) {
-                try (NodeChannel node = new NodeChannel(hosts.clientAddress(host))) {
-                    StatusResponse status = node.status(Duration.ofSeconds(2));
-                    if ("LEADER".equals(status.getRole())) {
-                        commits.add(status.getCommitIndex());
-                        return true;
-                    }
-                } catch (RuntimeException e) {
-                    // not answering yet
-                }
-            }
-            return false;
-        });
-        return commits.get(commits.size() - 1);
     }
 
     private static void deleteIfExists(Path directory) throws IOException {

@@ -13,7 +13,7 @@ import java.util.function.BiConsumer;
 
 /**
  * {@code Kv.Pipeline} in terms of a {@code Kv} service's unary methods, and the mapping of a
- * failed request to and from {@link PipelineError}. A pipelined request runs through the very
+ * failed request to and from {@link RequestError}. A pipelined request runs through the very
  * handler its unary call would, with its deadline in the current {@link Context}, so checks,
  * forwarding and errors are the same; only the per-call cost (a new HTTP/2 stream, headers,
  * trailers) is saved.
@@ -36,9 +36,9 @@ public final class KvPipeline {
     }
 
     /** What a failed request sends back: the status and the raftkv trailers of {@code error}. */
-    public static PipelineError error(Throwable error) {
+    public static RequestError error(Throwable error) {
         Status status = Status.fromThrowable(error);
-        PipelineError.Builder answer = PipelineError.newBuilder().setCode(status.getCode().value());
+        RequestError.Builder answer = RequestError.newBuilder().setCode(status.getCode().value());
         if (status.getDescription() != null) {
             answer.setDescription(status.getDescription());
         }
@@ -61,7 +61,7 @@ public final class KvPipeline {
     }
 
     /** The exception a unary call would have ended with: the status, with the trailers it carried. */
-    public static StatusRuntimeException exception(PipelineError error) {
+    public static StatusRuntimeException exception(RequestError error) {
         Metadata trailers = new Metadata();
         if (!error.getLeaderId().isEmpty()) {
             trailers.put(Trailers.LEADER_ID, error.getLeaderId());

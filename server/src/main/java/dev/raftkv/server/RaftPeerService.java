@@ -7,6 +7,7 @@ import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
 import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.InstallSnapshotResponse;
+import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.SnapshotChunk;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.RaftPeerGrpc;
@@ -102,8 +103,9 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
             try {
                 command = Command.parseFrom(bytes);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                outcome.complete(CommandOutcome.newBuilder().setErrorCode(Status.Code.INVALID_ARGUMENT.value())
-                        .setErrorDescription("forwarded command does not parse: " + e.getMessage()).build());
+                outcome.complete(CommandOutcome.newBuilder().setError(KvPipeline.error(Status.INVALID_ARGUMENT
+                        .withDescription("forwarded command does not parse: " + e.getMessage()).asRuntimeException()))
+                        .build());
                 continue;
             }
             // stamped again here, like a single forwarded write: the log's timestamps come from the leader's clock
@@ -112,10 +114,8 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
                     outcome.complete(CommandOutcome.newBuilder().setResult(applied.result().toByteString())
                             .setIndex(applied.index()).build());
                 } else {
-                    Status status = ErrorMapping.toStatus(error, server.config()).getStatus();
-                    outcome.complete(CommandOutcome.newBuilder().setErrorCode(status.getCode().value())
-                            .setErrorDescription(status.getDescription() == null ? "" : status.getDescription())
-                            .build());
+                    outcome.complete(CommandOutcome.newBuilder()
+                            .setError(KvPipeline.error(ErrorMapping.toStatus(error, server.config()))).build());
                 }
             });
         }

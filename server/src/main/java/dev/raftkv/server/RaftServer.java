@@ -12,6 +12,7 @@ import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.CommandBatch;
 import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
+import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
@@ -750,11 +751,10 @@ public final class RaftServer implements AutoCloseable {
                     } else {
                         for (int i = 0; i < proposals.size(); i++) {
                             CommandOutcome outcome = response.getOutcomes(i);
-                            if (outcome.getErrorCode() == Status.Code.OK.value()) {
-                                forwardApplied(proposals.get(i), outcome.getResult(), outcome.getIndex());
+                            if (outcome.hasError()) {
+                                forwardFailed(proposals.get(i), KvPipeline.exception(outcome.getError()), leader);
                             } else {
-                                forwardFailed(proposals.get(i), Status.fromCodeValue(outcome.getErrorCode())
-                                        .withDescription(outcome.getErrorDescription()).asRuntimeException(), leader);
+                                forwardApplied(proposals.get(i), outcome.getResult(), outcome.getIndex());
                             }
                         }
                     }

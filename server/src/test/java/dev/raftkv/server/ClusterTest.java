@@ -14,7 +14,7 @@ import dev.raftkv.proto.Consistency;
 import dev.raftkv.proto.GetRequest;
 import dev.raftkv.proto.GetResponse;
 import dev.raftkv.proto.OpenSessionRequest;
-import dev.raftkv.proto.PipelineError;
+import dev.raftkv.proto.RequestError;
 import dev.raftkv.proto.PipelineRequest;
 import dev.raftkv.proto.PipelineResponse;
 import dev.raftkv.proto.PutRequest;
@@ -257,10 +257,10 @@ public abstract class ClusterTest {
 
         assertThat(answers).containsOnlyKeys(1L, 2L, 3L, 4L);
         assertThat(answers.get(1L).getWrite().getResult().getValue().toStringUtf8()).isEqualTo("old");
-        PipelineError empty = answers.get(2L).getError();
+        RequestError empty = answers.get(2L).getError();
         assertThat(empty.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
         assertThat(empty.getDescription()).contains("key must not be empty");
-        PipelineError mismatch = answers.get(3L).getError();
+        RequestError mismatch = answers.get(3L).getError();
         assertThat(mismatch.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
         assertThat(mismatch.getResult().getCode()).isEqualTo(CommandResult.Code.CAS_MISMATCH);
         assertThat(mismatch.getResult().getValue().toStringUtf8()).isEqualTo("new");
