@@ -286,6 +286,8 @@ final class Applier implements AutoCloseable {
             Thread.currentThread().interrupt();
             thread.shutdownNow();
         }
-        failAll(Status.UNAVAILABLE.withDescription("node is shutting down"), null);
+        // These writes were proposed: the entries may still commit under the next leader.
+        failAll(Status.ABORTED.withDescription("outcome unknown: the node shut down before the write was applied"
+                + " here; it may still commit, retry it only with the same session and sequence"), null);
     }
 }

@@ -23,6 +23,8 @@ public final class NodeMetrics {
     final LongAdder applied = new LongAdder();
     final LongAdder forwardCalls = new LongAdder();
     final LongAdder forwardedWrites = new LongAdder();
+    /** Forward calls that carried a write sent before (only writes the state machine deduplicates are sent again). */
+    final LongAdder forwardsResent = new LongAdder();
     private final LongAdder snapshots = new LongAdder();
     private volatile long lastSnapshotBytes;
     private volatile long lastSnapshotNanos;
@@ -73,6 +75,11 @@ public final class NodeMetrics {
     /** Client writes this node passed to the leader (several may share a call). */
     public long forwardedWrites() {
         return forwardedWrites.sum();
+    }
+
+    /** Forward calls that carried a write sent to a leader before. */
+    public long forwardsResent() {
+        return forwardsResent.sum();
     }
 
     /** Entries this node applied. */

@@ -9,10 +9,7 @@ import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfChangeType;
 import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
-import dev.raftkv.proto.CommandBatch;
-import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
-import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
@@ -35,7 +32,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Objects;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -77,14 +73,13 @@ public final class RaftServer implements AutoCloseable {
     private static final Logger LOG = System.getLogger(RaftServer.class.getName());
     private static final int MAX_EVENTS_PER_ROUND = 65_536;
 
-    private sealed interface Event permits Inbound, Propose, Read, Task {
+    private sealed interface Event permits Inbound, Propose, Read, Task, AfterForward {
     }
 
     private record Inbound(Message message) implements Event {
     }
 
-    private record Propose(ByteString command, long deadlineNanos, CompletableFuture<Applied> future,
-                           boolean forwarded) implements Event {
+    private record Propose(PendingWrite write) implements Event {
     }
 
     private record Read(long deadlineNanos, Function<KvStateMachine, ?> read, CompletableFuture<Object> future)
@@ -94,12 +89,14 @@ public final class RaftServer implements AutoCloseable {
     private record Task(Runnable action) implements Event {
     }
 
+    /** A forwarded write's follow-up: if the loop stops first, the write's outcome is unknown. */
+    private record AfterForward(PendingWrite write, Runnable action) implements Event {
+    }
+
     /** A leadership transfer this node, as leader, waits to see complete. */
     private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<String> future) {
     }
 
-    /** Writes a follower passes to the leader in one call at most. */
-    private static final int MAX_FORWARD_BATCH = 512;
     private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private final NodeConfig config;
@@ -116,8 +113,9 @@ public final class RaftServer implements AutoCloseable {
     private RaftNode core;
     private Applier applier;
     private PeerTransport transport;
-    private final List<Propose> batch = new ArrayList<>();
-    private final List<Propose> parkedProposals = new ArrayList<>();
+    private final List<PendingWrite> batch = new ArrayList<>();
+    private final List<PendingWrite> parkedProposals = new ArrayList<>();
+    private WriteForwarder forwarder;
     private final List<Read> parkedReads = new ArrayList<>();
     private final Map<Long, Read> readsInFlight = new HashMap<>();
     private long nextReadId = 1;
@@ -203,6 +201,7 @@ public final class RaftServer implements AutoCloseable {
         applier = new Applier(loaded == null ? new KvStateMachine() : loaded.stateMachine(),
                 snapshot == null ? 0 : snapshot.getTerm(), snapshotter, metrics, threadFactory);
         transport = new PeerTransport(config.nodeId(), reachable().values(), threadFactory, time::nanoTime);
+        forwarder = new WriteForwarder(config.nodeId(), transport, metrics, new ForwarderLoop());
         snapshotSender = new SnapshotSender(config.nodeId(), transport::channel, threadFactory,
                 (to, ok) -> inbox.add(new Task(() -> core.reportSnapshot(to, ok))), transitions, time::nanoTime);
         snapshotReceiver = new SnapshotReceiver(config.nodeId(), snapshotFiles, this::receive, transitions,
@@ -342,7 +341,7 @@ public final class RaftServer implements AutoCloseable {
         }
         future.whenComplete((r, e) -> pendingProposals.decrementAndGet());
         Command stamped = command.toBuilder().setTimestampMillis(time.currentTimeMillis()).build();
-        inbox.add(new Propose(stamped.toByteString(), deadlineNanos, future, forwarded));
+        inbox.add(new Propose(new PendingWrite(command, stamped.toByteString(), deadlineNanos, future, forwarded)));
         return future;
     }
 
@@ -675,7 +674,9 @@ public final class RaftServer implements AutoCloseable {
         if (event instanceof Inbound in) {
             core.step(in.message());
         } else if (event instanceof Propose p) {
-            batch.add(p);
+            batch.add(p.write());
+        } else if (event instanceof AfterForward f) {
+            f.action().run();
         } else if (event instanceof Read r) {
             dispatchRead(r);
         } else if (event instanceof Task t) {
@@ -689,119 +690,50 @@ public final class RaftServer implements AutoCloseable {
         }
         if (core.role() == Role.LEADER) {
             List<ByteString> commands = new ArrayList<>(batch.size());
-            for (Propose p : batch) {
-                commands.add(p.command());
+            for (PendingWrite p : batch) {
+                commands.add(p.command);
             }
             Proposal proposal = core.propose(commands);
             for (int i = 0; i < batch.size(); i++) {
-                Propose p = batch.get(i);
-                applier.await(proposal.firstIndex() + i, proposal.term(), p.deadlineNanos(), p.future());
+                PendingWrite p = batch.get(i);
+                applier.await(proposal.firstIndex() + i, proposal.term(), p.deadlineNanos, p.future);
             }
             metrics.proposals.add(batch.size());
         } else {
-            forwardBatch();
+            forwarder.forward(batch);
         }
         batch.clear();
     }
 
-    /**
-     * A follower passes the writes it received in this round to the leader together: one
-     * {@code Forward} call per {@value #MAX_FORWARD_BATCH} writes instead of one each.
-     */
-    private void forwardBatch() {
-        String leader = core.leaderId();
-        List<Propose> together = new ArrayList<>();
-        for (Propose p : batch) {
-            if (p.forwarded() || leader == null) {
-                dispatchToLeader(p);
-            } else {
-                together.add(p);
-                if (together.size() == MAX_FORWARD_BATCH) {
-                    forwardTogether(leader, together);
-                    together = new ArrayList<>();
-                }
+    /** The event loop as the {@link WriteForwarder} sees it. */
+    private final class ForwarderLoop implements WriteForwarder.Loop {
+        @Override
+        public boolean execute(PendingWrite write, Runnable task) {
+            if (!running) {
+                return false;
             }
+            inbox.add(new AfterForward(write, task));
+            return true;
         }
-        if (together.size() == 1) {
-            dispatchToLeader(together.get(0));
-        } else if (!together.isEmpty()) {
-            forwardTogether(leader, together);
-        }
-    }
 
-    private void forwardTogether(String leader, List<Propose> proposals) {
-        CommandBatch.Builder commands = CommandBatch.newBuilder();
-        long deadlineNanos = proposals.get(0).deadlineNanos();
-        for (Propose p : proposals) {
-            commands.addCommands(p.command());
-            metrics.forwardedWrites.increment();
-            // the call lasts as long as the latest deadline; the client gives up on earlier ones itself
-            deadlineNanos = p.deadlineNanos() - deadlineNanos > 0 ? p.deadlineNanos() : deadlineNanos;
+        @Override
+        public void park(PendingWrite write) {
+            parkedProposals.add(write);
         }
-        metrics.forwardCalls.increment();
-        transport.forward(leader, ForwardRequest.newBuilder().setCommands(commands).build(),
-                remainingMillis(deadlineNanos)).whenComplete((response, error) -> {
-                    if (error != null) {
-                        proposals.forEach(p -> forwardFailed(p, error, leader));
-                    } else if (response.getOutcomesCount() != proposals.size()) {
-                        RequestFailedException wrong = new RequestFailedException(Status.INTERNAL.withDescription(
-                                "leader " + leader + " answered " + response.getOutcomesCount() + " outcomes to "
-                                        + proposals.size() + " forwarded writes"), leader);
-                        proposals.forEach(p -> p.future().completeExceptionally(wrong));
-                    } else {
-                        for (int i = 0; i < proposals.size(); i++) {
-                            CommandOutcome outcome = response.getOutcomes(i);
-                            if (outcome.hasError()) {
-                                forwardFailed(proposals.get(i), KvPipeline.exception(outcome.getError()), leader);
-                            } else {
-                                forwardApplied(proposals.get(i), outcome.getResult(), outcome.getIndex());
-                            }
-                        }
-                    }
-                });
-    }
 
-    private static void forwardApplied(Propose p, ByteString result, long index) {
-        try {
-            p.future().complete(new Applied(CommandResult.parseFrom(result), index));
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            p.future().completeExceptionally(e);
+        @Override
+        public String leaderId() {
+            return core.leaderId();
         }
-    }
 
-    /** A forwarded write failed: UNAVAILABLE means the leader did not take it, so it waits for a leader again. */
-    private void forwardFailed(Propose p, Throwable error, String leader) {
-        if (error instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.UNAVAILABLE) {
-            // Not taken by the leader (unreachable, or no longer leader): wait for a leader
-            // again, until the deadline.
-            inbox.add(new Task(() -> parkedProposals.add(p)));
-        } else if (error instanceof StatusRuntimeException sre) {
-            p.future().completeExceptionally(new RequestFailedException(sre.getStatus(), leader));
-        } else {
-            p.future().completeExceptionally(new RequestFailedException(Status.UNAVAILABLE
-                    .withDescription("forwarding to leader " + leader + " failed: " + error), leader));
+        @Override
+        public long nanoTime() {
+            return time.nanoTime();
         }
-    }
 
-    private void dispatchToLeader(Propose p) {
-        String leader = core.leaderId();
-        if (p.forwarded()) {
-            p.future().completeExceptionally(unavailable("node " + config.nodeId()
-                    + " received a forwarded write but is no longer the leader"));
-        } else if (leader == null) {
-            parkedProposals.add(p);
-        } else {
-            metrics.forwardCalls.increment();
-            metrics.forwardedWrites.increment();
-            transport.forward(leader, ForwardRequest.newBuilder().setCommand(p.command()).build(),
-                            remainingMillis(p.deadlineNanos()))
-                    .whenComplete((response, error) -> {
-                        if (error == null) {
-                            forwardApplied(p, response.getResult(), response.getIndex());
-                        } else {
-                            forwardFailed(p, error, leader);
-                        }
-                    });
+        @Override
+        public long currentTimeMillis() {
+            return time.currentTimeMillis();
         }
     }
 
@@ -1003,7 +935,7 @@ public final class RaftServer implements AutoCloseable {
         parkedReads.clear();
         retry.forEach(this::dispatchRead);
         if (state.role() == Role.LEADER || state.leaderId() != null) {
-            List<Propose> parked = new ArrayList<>(parkedProposals);
+            List<PendingWrite> parked = new ArrayList<>(parkedProposals);
             parkedProposals.clear();
             batch.addAll(parked);
             proposeBatch();
@@ -1029,11 +961,11 @@ public final class RaftServer implements AutoCloseable {
             proposeBatch();
         }
         String hint = lastKnownLeader == null ? "no leader is known" : "last known leader: " + lastKnownLeader;
-        for (Iterator<Propose> it = parkedProposals.iterator(); it.hasNext();) {
-            Propose p = it.next();
-            if (p.deadlineNanos() - now < 0) {
+        for (Iterator<PendingWrite> it = parkedProposals.iterator(); it.hasNext();) {
+            PendingWrite p = it.next();
+            if (p.deadlineNanos - now < 0) {
                 it.remove();
-                p.future().completeExceptionally(new RequestFailedException(Status.UNAVAILABLE.withDescription(
+                fail(p, new RequestFailedException(Status.UNAVAILABLE.withDescription(
                         "no leader elected before the deadline (" + hint + ")"), lastKnownLeader));
             }
         }
@@ -1093,21 +1025,37 @@ public final class RaftServer implements AutoCloseable {
         inbox.drainTo(left);
         for (Event event : left) {
             if (event instanceof Propose p) {
-                p.future().completeExceptionally(error);
+                fail(p.write(), error);
+            } else if (event instanceof AfterForward f) {
+                fail(f.write(), error);
             } else if (event instanceof Read r) {
                 r.future().completeExceptionally(error);
             }
         }
-        batch.forEach(p -> p.future().completeExceptionally(error));
+        batch.forEach(p -> fail(p, error));
         pendingTransfers.forEach(t -> t.future().completeExceptionally(error));
         pendingTransfers.clear();
-        parkedProposals.forEach(p -> p.future().completeExceptionally(error));
+        parkedProposals.forEach(p -> fail(p, error));
         parkedReads.forEach(r -> r.future().completeExceptionally(error));
         readsInFlight.values().forEach(r -> r.future().completeExceptionally(error));
         batch.clear();
         parkedProposals.clear();
         parkedReads.clear();
         readsInFlight.clear();
+    }
+
+    /**
+     * Fails a write that never got a final answer with {@code error} — unless it was sent
+     * to a leader before, which may have taken it: then its outcome is unknown.
+     */
+    private static void fail(PendingWrite write, Throwable error) {
+        if (write.sends > 0) {
+            write.future.completeExceptionally(new RequestFailedException(Status.ABORTED.withDescription(
+                    "outcome unknown: the write was sent to a leader that did not answer, and "
+                            + error.getMessage() + "; it may or may not have taken effect"), null));
+        } else {
+            write.future.completeExceptionally(error);
+        }
     }
 
     private RequestFailedException unavailable(String why) {

@@ -29,7 +29,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, Integer> peerPorts = new LinkedHashMap<>();
     private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
     private final Map<String, RaftServer> nodes = new LinkedHashMap<>();
-    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    private final Map<String, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final long seed;
 
@@ -174,7 +174,7 @@ public final class LocalCluster implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
             new java.util.concurrent.atomic.AtomicInteger(20_000 + (int) (ProcessHandle.current().pid() % 500) * 20);
 
-    private static int freePort() {
+    static int freePort() {
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = NEXT_PORT.getAndIncrement();
             if (port >= 32_000) {
