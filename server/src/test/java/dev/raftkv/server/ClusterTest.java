@@ -107,6 +107,40 @@ public abstract class ClusterTest {
         return cluster.running().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
     }
 
+    @Test
+    void when_a_leader_shuts_down_with_writes_it_proposed_then_their_outcome_is_unknown_not_unavailable() {
+        start(3);
+        String leader = awaitLeader();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        for (String id : cluster.running()) {
+            if (!id.equals(leader)) {
+                // The follower's loop waits: the entry is appended on the leader and never acknowledged.
+                cluster.node(id).onLoop(() -> awaitQuietly(release));
+            }
+        }
+        RaftServer node = cluster.node(leader);
+        long proposed = node.metrics().proposals();
+        CompletableFuture<Applied> write = node.write(Command.newBuilder().setPut(dev.raftkv.proto.Put.newBuilder()
+                .setKey(bytes("k")).setValue(bytes("v"))).build(), System.nanoTime() + ELECTION.toNanos(), false);
+        await().atMost(ELECTION).until(() -> node.metrics().proposals() > proposed);
+
+        cluster.stop(leader);
+        release.countDown();
+
+        // A restarted cluster may still commit the entry: the client must not take this for "not applied".
+        assertThatThrownBy(write::join).hasCauseInstanceOf(RequestFailedException.class)
+                .satisfies(e -> assertThat(code(e.getCause())).isEqualTo(Status.Code.ABORTED))
+                .hasMessageContaining("outcome unknown");
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(ELECTION.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static ByteString bytes(String text) {
         return ByteString.copyFromUtf8(text);
     }
