@@ -32,7 +32,7 @@ import java.util.function.LongSupplier;
  * messages beyond a bounded backlog are dropped: Raft recovers from lost messages
  * (heartbeat responses re-probe the follower), memory does not grow without bound.
  */
-final class PeerTransport implements AutoCloseable {
+final class PeerTransport implements ForwardCalls, AutoCloseable {
 
     private static final Logger LOG = System.getLogger(PeerTransport.class.getName());
     /** Messages handed to a stream that is not ready before further ones are dropped. */
@@ -91,7 +91,8 @@ final class PeerTransport implements AutoCloseable {
     }
 
     /** Forwards a request (a client's write, a membership change, a transfer) to the leader {@code leaderId}. */
-    CompletableFuture<ForwardResponse> forward(String leaderId, ForwardRequest request, long deadlineMillis) {
+    @Override
+    public CompletableFuture<ForwardResponse> forward(String leaderId, ForwardRequest request, long deadlineMillis) {
         Link link = links.get(leaderId);
         if (link == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no connection to node " + leaderId));

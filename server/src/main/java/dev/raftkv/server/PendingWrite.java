@@ -17,15 +17,17 @@ final class PendingWrite {
     /** Forwarded here by another node: never forwarded again. */
     final boolean forwarded;
     /** The client's own session protects it: the state machine applies any copy once. */
-    final boolean clientSession;
+    boolean clientSession;
     /** A session-less put, delete, add or compare-and-set: stamped before its first forward. */
-    final boolean stampable;
+    boolean stampable;
     /** As proposed or forwarded: the client's command, or that command under the forwarding session. */
     ByteString command;
     /** The forwarding session's stamp, once given. */
     ForwardingSession.Stamp stamp;
     /** How many times it was sent to a leader. */
     int sends;
+    /** A send failed in a way that does not prove the leader did not take it: its outcome is unknown until answered. */
+    boolean mayHaveBeenTaken;
 
     /**
      * @param command the client's command, to classify it

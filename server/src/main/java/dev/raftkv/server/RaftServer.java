@@ -1045,11 +1045,11 @@ public final class RaftServer implements AutoCloseable {
     }
 
     /**
-     * Fails a write that never got a final answer with {@code error} — unless it was sent
-     * to a leader before, which may have taken it: then its outcome is unknown.
+     * Fails a write that never got a final answer with {@code error} — unless a leader it
+     * was sent to before may have taken it: then its outcome is unknown.
      */
     private static void fail(PendingWrite write, Throwable error) {
-        if (write.sends > 0) {
+        if (write.mayHaveBeenTaken) {
             write.future.completeExceptionally(new RequestFailedException(Status.ABORTED.withDescription(
                     "outcome unknown: the write was sent to a leader that did not answer, and "
                             + error.getMessage() + "; it may or may not have taken effect"), null));

@@ -66,12 +66,12 @@ final class WriteForwarder {
     }
 
     private final String nodeId;
-    private final PeerTransport transport;
+    private final ForwardCalls transport;
     private final NodeMetrics metrics;
     private final Loop loop;
     private final ForwardingSession session = new ForwardingSession();
 
-    WriteForwarder(String nodeId, PeerTransport transport, NodeMetrics metrics, Loop loop) {
+    WriteForwarder(String nodeId, ForwardCalls transport, NodeMetrics metrics, Loop loop) {
         this.nodeId = nodeId;
         this.transport = transport;
         this.metrics = metrics;
@@ -140,7 +140,7 @@ final class WriteForwarder {
                         + " opened");
             } else {
                 session.openFailed();
-                LOG.log(Level.INFO, () -> "node " + nodeId + ": could not open a forwarding session ("
+                LOG.log(Level.DEBUG, () -> "node " + nodeId + ": could not open a forwarding session ("
                         + (error != null ? error.getMessage() : applied.result().getMessage()) + "); will retry");
             }
         }));
@@ -229,7 +229,7 @@ final class WriteForwarder {
             // copy ever sent, the write did not take effect and goes again under a new session.
             loop.execute(w, () -> {
                 session.expired(stamp.sessionId());
-                if (w.sends == 1 && loop.nanoTime() - w.deadlineNanos < 0) {
+                if (!w.mayHaveBeenTaken && loop.nanoTime() - w.deadlineNanos < 0) {
                     session.finished(stamp);
                     w.stamp = null;
                     w.command = unstamped(w.command);
@@ -261,10 +261,11 @@ final class WriteForwarder {
         boolean transient_ = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.ABORTED;
         if (neverSent || (transient_ && w.deduplicated())) {
             boolean parked = loop.execute(w, () -> {
+                w.mayHaveBeenTaken |= !neverSent;
                 if (loop.nanoTime() - w.deadlineNanos < 0) {
                     loop.park(w);
                 } else {
-                    w.future.completeExceptionally(w.sends > 0 && !neverSent
+                    w.future.completeExceptionally(w.mayHaveBeenTaken
                             ? outcomeUnknown("no leader answered before the deadline", leader)
                             : new RequestFailedException(Status.UNAVAILABLE.withDescription("forwarding to leader "
                                     + leader + " failed before the deadline: " + status.getDescription()), leader));

@@ -14,22 +14,18 @@ final class ClientMessages {
 
     /**
      * One attempt of a client operation: a write ({@code command}) or a linearizable
-     * read of {@code readKey}. A follower forwards it once to the leader it knows.
+     * read of {@code readKey}. A follower passes a write on to the leader it knows.
      */
-    record Request(String clientId, long attemptId, Command command, ByteString readKey, boolean forwarded) {
+    record Request(String clientId, long attemptId, Command command, ByteString readKey) {
 
         boolean isRead() {
             return command == null;
         }
 
-        Request forward() {
-            return new Request(clientId, attemptId, command, readKey, true);
-        }
-
         byte[] traceBytes() {
             byte[] body = isRead() ? readKey.toByteArray() : command.toByteArray();
-            return ByteBuffer.allocate(body.length + 16).putLong(attemptId).putInt(forwarded ? 1 : 0)
-                    .putInt(clientId.hashCode()).put(body).array();
+            return ByteBuffer.allocate(body.length + 12).putLong(attemptId).putInt(clientId.hashCode()).put(body)
+                    .array();
         }
     }
 

@@ -58,6 +58,9 @@ final class Cluster {
     private final SplittableRandom random;
     private final SimNetwork network;
     private final InvariantChecker checker = new InvariantChecker(queue);
+    private final SimForwardCalls forwardCalls = new SimForwardCalls(this);
+    /** A mutation of the driver for {@code MutationTest}: see {@link dev.raftkv.server.SimulatedForwarder}. */
+    private boolean forwardWithoutDeduplication;
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
     private final Map<String, SimClient> clients = new LinkedHashMap<>();
     private final List<String> nodeIds = new ArrayList<>();
@@ -86,10 +89,30 @@ final class Cluster {
     }
 
     SimClient addClient(List<ByteString> keys, int operations) {
+        return addClient(keys, operations, true);
+    }
+
+    /**
+     * Adds a client; one {@code withSession == false} sends its writes without a session,
+     * once each, as raw gRPC callers do, and takes any failure as an unknown outcome.
+     */
+    SimClient addClient(List<ByteString> keys, int operations, boolean withSession) {
         String id = "c" + (clients.size() + 1);
-        SimClient client = new SimClient(id, this, random.split(), keys, operations);
+        SimClient client = new SimClient(id, this, random.split(), keys, operations, withSession);
         clients.put(id, client);
         return client;
+    }
+
+    SimForwardCalls forwardCalls() {
+        return forwardCalls;
+    }
+
+    boolean forwardWithoutDeduplication() {
+        return forwardWithoutDeduplication;
+    }
+
+    void forwardWithoutDeduplication(boolean on) {
+        this.forwardWithoutDeduplication = on;
     }
 
     RaftConfig raftConfig(String id, RandomGenerator electionRandom) {

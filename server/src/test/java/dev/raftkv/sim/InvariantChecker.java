@@ -34,6 +34,9 @@ import java.util.TreeMap;
  *   <li>configuration overlap (thesis §4.1): every configuration appended differs from
  *       the latest committed configuration before it by at most one voter, so any
  *       majority of the one overlaps any majority of the other.</li>
+ *   <li>executed once: a write a session-less client sent once (its value is unique,
+ *       {@link SimClient#UNIQUE}) is committed at most once unless every copy carries the
+ *       same session and sequence, which the state machine applies once.</li>
  * </ul>
  * The nodes also check the persistence rule themselves before they send a vote or an
  * acknowledgement (see {@code SimNode}). The first violation is kept; the simulation stops there.
@@ -58,6 +61,8 @@ final class InvariantChecker {
     private final List<Long> committedInTerm = new ArrayList<>();
     private final Map<String, Long> lastCommitByNode = new HashMap<>();
     private final Map<String, Long> lastAppliedByNode = new HashMap<>();
+    /** For each unique value written: how its first committed copy was identified (session/sequence or index). */
+    private final Map<com.google.protobuf.ByteString, String> uniqueWrites = new HashMap<>();
     /** The voters of every configuration entry written anywhere. */
     private final Map<EntryId, Set<String>> configVoters = new HashMap<>();
     /** Voters of the committed configurations, by index (0: the bootstrap configuration). */
@@ -219,6 +224,34 @@ final class InvariantChecker {
             }
         } else {
             applied.add(entry);
+            checkExecutedOnce(entry);
+        }
+    }
+
+    private void checkExecutedOnce(Entry entry) {
+        if (entry.getType() != dev.raftkv.proto.EntryType.ENTRY_COMMAND) {
+            return;
+        }
+        dev.raftkv.proto.Command command;
+        try {
+            command = dev.raftkv.proto.Command.parseFrom(entry.getData());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return;
+        }
+        com.google.protobuf.ByteString value = switch (command.getOpCase()) {
+            case PUT -> command.getPut().getValue();
+            case COMPARE_AND_SET -> command.getCompareAndSet().getNewValue();
+            default -> null;
+        };
+        if (value == null || !value.startsWith(com.google.protobuf.ByteString.copyFromUtf8(SimClient.UNIQUE))) {
+            return;
+        }
+        String copy = command.getSessionId() == 0 ? "without a session at index " + entry.getIndex()
+                : "as session " + command.getSessionId() + " sequence " + command.getSequence();
+        String first = uniqueWrites.putIfAbsent(value, copy);
+        if (first != null && (command.getSessionId() == 0 || !first.equals(copy))) {
+            fail("executed once: the write of " + value.toStringUtf8() + " was committed " + first + " and again "
+                    + copy + " (index " + entry.getIndex() + "), so it took effect twice");
         }
     }
 }

@@ -35,6 +35,18 @@ class MutationTest {
                 SeedRunner.replayCommand(found.seed(), Set.of(bug)));
     }
 
+    @ParameterizedTest
+    @EnumSource(DriverBug.class)
+    void the_simulator_catches_the_injected_driver_bug(DriverBug bug) {
+        int budget = Integer.getInteger("raftkv.sim.seeds", 2000);
+        SeedRunner.Summary summary = SeedRunner.run(1, budget, Set.of(), Set.of(bug), true, false);
+
+        assertThat(summary.failures()).as("%s was not caught by seeds 1..%d", bug, budget).isNotEmpty();
+        Simulation.Result found = summary.failures().get(0);
+        System.out.printf("driver mutation %s: caught by seed %d after %d steps (%d seeds run): %s%n", bug,
+                found.seed(), found.steps(), summary.seedsRun(), firstLine(found.failure()));
+    }
+
     private static String firstLine(String text) {
         int newline = text.indexOf('\n');
         return newline < 0 ? text : text.substring(0, newline);

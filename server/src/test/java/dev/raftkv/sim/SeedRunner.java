@@ -55,6 +55,12 @@ final class SeedRunner {
      * @param progress print a progress line about every ten seconds
      */
     static Summary run(long first, int count, Set<InjectedBug> bugs, boolean stopAtFirstFailure, boolean progress) {
+        return run(first, count, bugs, Set.of(), stopAtFirstFailure, progress);
+    }
+
+    /** As {@link #run(long, int, Set, boolean, boolean)}, with bugs of the driver switched on too. */
+    static Summary run(long first, int count, Set<InjectedBug> bugs, Set<DriverBug> driverBugs,
+                       boolean stopAtFirstFailure, boolean progress) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         long start = System.nanoTime();
@@ -71,7 +77,7 @@ final class SeedRunner {
                 long batchEnd = Math.min(first + count, batchStart + BATCH);
                 for (long seed = batchStart; seed < batchEnd; seed++) {
                     long s = seed;
-                    batch.add(pool.submit(() -> new Simulation(s, bugs).run()));
+                    batch.add(pool.submit(() -> new Simulation(s, bugs, driverBugs).run()));
                 }
                 for (Future<Simulation.Result> future : batch) {
                     Simulation.Result result = future.get();

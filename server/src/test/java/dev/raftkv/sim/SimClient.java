@@ -41,13 +41,24 @@ final class SimClient {
     private long valueCounter;
     private final java.util.ArrayDeque<Scripted> script = new java.util.ArrayDeque<>();
     private String preferredNode;
+    /**
+     * False for a client that writes without a session: each write is sent once, and a
+     * failure that may have come after it took effect ends it with an unknown outcome.
+     * Its puts and compare-and-sets carry values no other write has ({@link #UNIQUE}).
+     */
+    private final boolean withSession;
+
+    /** The prefix of the values session-less clients write: each such value is written by one operation only. */
+    static final String UNIQUE = "u";
 
     /** An operation a scenario asks for: {@code value} for PUT, {@code delta} for ADD. */
     record Scripted(HistoryOp.Kind kind, ByteString key, ByteString value, long delta) {
     }
 
-    SimClient(String id, Cluster cluster, SplittableRandom random, List<ByteString> keys, int operations) {
+    SimClient(String id, Cluster cluster, SplittableRandom random, List<ByteString> keys, int operations,
+              boolean withSession) {
         this.id = id;
+        this.withSession = withSession;
         this.cluster = cluster;
         this.random = random;
         this.keys = keys;
@@ -64,7 +75,7 @@ final class SimClient {
     }
 
     boolean done() {
-        return operationsLeft == 0 && script.isEmpty() && current == null && sessionId != 0;
+        return operationsLeft == 0 && script.isEmpty() && current == null && (sessionId != 0 || !withSession);
     }
 
     String describeCurrent() {
@@ -74,7 +85,7 @@ final class SimClient {
     /** Queues operations to run, in order, after any already queued. */
     void perform(List<Scripted> operations) {
         script.addAll(operations);
-        if (sessionId != 0 && current == null) {
+        if ((sessionId != 0 || !withSession) && current == null) {
             next();
         }
     }
@@ -85,16 +96,20 @@ final class SimClient {
     }
 
     void start() {
+        if (!withSession) {
+            next();
+            return;
+        }
         Command open = Command.newBuilder().setOpenSession(OpenSession.getDefaultInstance())
                 .setTimestampMillis(cluster.queue().nowMillis()).build();
         begin(new HistoryOp(id, HistoryOp.Kind.OPEN_SESSION, ByteString.EMPTY, null, 0, cluster.queue().nowMillis()),
-                new ClientMessages.Request(id, 0, open, null, false));
+                new ClientMessages.Request(id, 0, open, null));
     }
 
     /** Issues one more read of {@code key}, after the workload, for the final check. */
     void readFinal(ByteString key) {
         begin(new HistoryOp(id, HistoryOp.Kind.GET, key, null, 0, cluster.queue().nowMillis()),
-                new ClientMessages.Request(id, 0, null, key, false));
+                new ClientMessages.Request(id, 0, null, key));
     }
 
     private void next() {
@@ -119,7 +134,11 @@ final class SimClient {
         }
         long now = cluster.queue().nowMillis();
         if (choice < 35) {
-            begin(new HistoryOp(id, HistoryOp.Kind.GET, key, null, 0, now), new ClientMessages.Request(id, 0, null, key, false));
+            begin(new HistoryOp(id, HistoryOp.Kind.GET, key, null, 0, now), new ClientMessages.Request(id, 0, null, key));
+            return;
+        }
+        if (!withSession) {
+            nextWithoutSession(key, choice < 70, now);
             return;
         }
         Command.Builder command = Command.newBuilder().setSessionId(sessionId).setSequence(++sequence)
@@ -150,7 +169,43 @@ final class SimClient {
             op.expected = expected;
         }
         op.command = command.build();
-        begin(op, new ClientMessages.Request(id, 0, op.command, null, false));
+        begin(op, new ClientMessages.Request(id, 0, op.command, null));
+    }
+
+    /** A put or compare-and-set without a session, of a value no other write has. */
+    private void nextWithoutSession(ByteString key, boolean put, long now) {
+        ByteString value = ByteString.copyFromUtf8(UNIQUE + id + "-" + (++valueCounter));
+        Command.Builder command = Command.newBuilder().setTimestampMillis(now);
+        HistoryOp op;
+        if (put) {
+            command.setPut(Put.newBuilder().setKey(key).setValue(value));
+            op = new HistoryOp(id, HistoryOp.Kind.PUT, key, value, 0, now);
+        } else {
+            ByteString expected = lastSeen.get(key);
+            CompareAndSet.Builder cas = CompareAndSet.newBuilder().setKey(key).setNewValue(value);
+            if (expected == null) {
+                cas.setExpectAbsent(true);
+            } else {
+                cas.setExpectedValue(expected);
+            }
+            command.setCompareAndSet(cas);
+            op = new HistoryOp(id, HistoryOp.Kind.CAS, key, value, 0, now);
+            op.expected = expected;
+        }
+        op.command = command.build();
+        begin(op, new ClientMessages.Request(id, 0, op.command, null));
+    }
+
+    /** A session-less write whose attempt may have taken effect: it is not sent again; its outcome stays unknown. */
+    private boolean abandonedWithoutSession() {
+        if (withSession || current == null || current.kind == HistoryOp.Kind.GET) {
+            return false;
+        }
+        history.add(current);
+        current = null;
+        ++attemptId; // a late answer is ignored
+        cluster.queue().after(random.nextInt(20), this::next);
+        return true;
     }
 
     private ByteString freshValue() {
@@ -177,15 +232,24 @@ final class SimClient {
             retries++;
         }
         long attempt = ++attemptId;
-        currentRequest = new ClientMessages.Request(id, attempt, currentRequest.command(), currentRequest.readKey(), false);
+        currentRequest = new ClientMessages.Request(id, attempt, currentRequest.command(), currentRequest.readKey());
         String target = attempts == 1 && preferredNode != null ? preferredNode
                 : leaderHint != null ? leaderHint : cluster.randomNodeId(random);
         ClientMessages.Request request = currentRequest;
-        cluster.network().send(id, target, request, r -> cluster.node(target).receive(r));
+        // One attempt is one call: the network may repeat packets, a call is served at most once.
+        boolean[] delivered = {false};
+        cluster.network().send(id, target, request, r -> {
+            if (!delivered[0]) {
+                delivered[0] = true;
+                cluster.node(target).receive(r);
+            }
+        });
         cluster.queue().after(cluster.requestTimeoutMillis(), () -> {
             if (current != null && attemptId == attempt) {
                 leaderHint = null;
-                retryLater();
+                if (!abandonedWithoutSession()) {
+                    retryLater();
+                }
             }
         });
     }
@@ -210,7 +274,11 @@ final class SimClient {
                 leaderHint = response.leaderHint();
                 retryLater();
             }
-            case RETRY -> retryLater();
+            case RETRY -> {
+                if (!abandonedWithoutSession()) {
+                    retryLater();
+                }
+            }
             case OK -> complete(response);
         }
     }

@@ -8,6 +8,10 @@ import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.CommandOutcome;
+import dev.raftkv.proto.ForwardRequest;
+import dev.raftkv.proto.KvPipeline;
+import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.EntryType;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.InstallSnapshotResponse;
@@ -22,6 +26,7 @@ import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
+import dev.raftkv.server.SimulatedForwarder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,6 +54,23 @@ final class SimNode {
     private record Waiter(String clientId, long attemptId, long term) {
     }
 
+    /** Writes another node forwarded here in one call: answered together once each has its outcome. */
+    private static final class ForwardedCall {
+        final long callId;
+        final CommandOutcome[] outcomes;
+        int missing;
+
+        ForwardedCall(long callId, int writes) {
+            this.callId = callId;
+            this.outcomes = new CommandOutcome[writes];
+            this.missing = writes;
+        }
+    }
+
+    /** A forwarded write proposed at some index. */
+    private record ForwardWaiter(ForwardedCall call, int position, long term) {
+    }
+
     private record PendingRead(String clientId, long attemptId, ClientMessages.Request request) {
     }
 
@@ -72,6 +94,9 @@ final class SimNode {
     private int incarnation;
     private Ready persisting;
     private final Map<Long, Waiter> waiters = new HashMap<>();
+    private final Map<Long, ForwardWaiter> forwardWaiters = new HashMap<>();
+    /** The production forwarding of writes to the leader; one per incarnation. */
+    private SimulatedForwarder forwarder;
     private final Map<Long, PendingRead> pendingReads = new HashMap<>();
     private final List<ConfirmedRead> confirmedReads = new ArrayList<>();
     private long nextReadId = 1;
@@ -135,6 +160,33 @@ final class SimNode {
                     snapshot.meta());
         }
         up = true;
+        int incarnationStarted = incarnation;
+        forwarder = new SimulatedForwarder(id, (to, request, deadline) -> cluster.forwardCalls().call(id, to, request,
+                deadline), new SimulatedForwarder.Node() {
+                    @Override
+                    public boolean execute(Runnable task) {
+                        if (!up || incarnation != incarnationStarted) {
+                            return false;
+                        }
+                        cluster.queue().after(0, () -> {
+                            if (up && incarnation == incarnationStarted) {
+                                task.run();
+                                process();
+                            }
+                        });
+                        return true;
+                    }
+
+                    @Override
+                    public String leaderId() {
+                        return raft.leaderId();
+                    }
+
+                    @Override
+                    public long nowMillis() {
+                        return cluster.queue().nowMillis();
+                    }
+                }, cluster.forwardWithoutDeduplication());
         cluster.checker().onRestart(id, appliedIndex);
         int life = incarnation;
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
@@ -155,6 +207,9 @@ final class SimNode {
         received = null;
         transfers.clear();
         waiters.clear();
+        forwardWaiters.clear();
+        forwarder = null;
+        cluster.forwardCalls().onCrash(id);
         pendingReads.clear();
         confirmedReads.clear();
         cluster.queue().trace("crash", id, new byte[0]);
@@ -180,6 +235,7 @@ final class SimNode {
             return;
         }
         raft.tick();
+        forwarder.retryParked();
         process();
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
     }
@@ -213,12 +269,62 @@ final class SimNode {
             } catch (RefusedException transferring) {
                 reply(request.clientId(), ClientMessages.Response.retry(request.attemptId()));
             }
-        } else if (raft.leaderId() != null && !request.forwarded()) {
-            // The original spec's leader forwarding: a follower passes the request on.
-            String leader = raft.leaderId();
-            cluster.network().send(id, leader, request.forward(), r -> cluster.node(leader).receive(r));
+        } else if (raft.leaderId() != null) {
+            forward(request);
         } else {
             reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), raft.leaderId()));
+        }
+        process();
+    }
+
+    /** A follower passes a client's write to the leader through the production forwarder. */
+    private void forward(ClientMessages.Request request) {
+        int life = incarnation;
+        String client = request.clientId();
+        long attempt = request.attemptId();
+        forwarder.forward(request.command(), cluster.queue().nowMillis() + cluster.requestTimeoutMillis(),
+                new SimulatedForwarder.Answer() {
+                    @Override
+                    public void applied(CommandResult result) {
+                        if (up && life == incarnation) {
+                            reply(client, new ClientMessages.Response(attempt, ClientMessages.Status.OK, result, null,
+                                    raft.leaderId()));
+                        }
+                    }
+
+                    @Override
+                    public void failed(io.grpc.Status.Code code, String description, boolean outcomeUnknown) {
+                        if (up && life == incarnation) {
+                            reply(client, outcomeUnknown ? ClientMessages.Response.retry(attempt)
+                                    : ClientMessages.Response.notLeader(attempt, raft.leaderId()));
+                        }
+                    }
+                });
+    }
+
+    /** Another node's {@code Forward} call with a client's write: proposed here if this node leads. */
+    void receiveForward(long callId, String from, ForwardRequest request) {
+        if (!up || deferredWhilePaused(() -> receiveForward(callId, from, request))) {
+            return;
+        }
+        cluster.queue().trace("fwd", id, request.toByteArray());
+        if (raft.role() != Role.LEADER) {
+            cluster.forwardCalls().answerFailure(callId, io.grpc.Status.UNAVAILABLE.withDescription(
+                    "node " + id + " received a forwarded write but is no longer the leader"));
+            return;
+        }
+        boolean batch = request.getRequestCase() == ForwardRequest.RequestCase.COMMANDS;
+        List<com.google.protobuf.ByteString> commands = batch ? request.getCommands().getCommandsList()
+                : List.of(request.getCommand());
+        try {
+            Proposal proposal = raft.propose(commands);
+            ForwardedCall call = new ForwardedCall(batch ? callId : -callId, commands.size());
+            for (int i = 0; i < commands.size(); i++) {
+                forwardWaiters.put(proposal.firstIndex() + i, new ForwardWaiter(call, i, proposal.term()));
+            }
+        } catch (RefusedException transferring) {
+            cluster.forwardCalls().answerFailure(callId, io.grpc.Status.UNAVAILABLE.withDescription(
+                    "leadership transfer in progress"));
         }
         process();
     }
@@ -423,6 +529,7 @@ final class SimNode {
     private void apply(Entry entry) {
         cluster.checker().onApply(this, entry);
         Waiter waiter = waiters.remove(entry.getIndex());
+        ForwardWaiter forwarded = forwardWaiters.remove(entry.getIndex());
         appliedIndex = entry.getIndex();
         if (entry.getType() == EntryType.ENTRY_CONFIG) {
             try {
@@ -438,6 +545,9 @@ final class SimNode {
             if (waiter != null) {
                 reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
             }
+            if (forwarded != null) {
+                answerForwarded(forwarded, null, entry.getIndex(), superseded(entry));
+            }
             return;
         }
         Command command;
@@ -447,6 +557,10 @@ final class SimNode {
             throw new IllegalStateException("entry " + entry.getIndex() + " holds no command", e);
         }
         CommandResult result = stateMachine.apply(entry.getIndex(), command);
+        if (forwarded != null) {
+            answerForwarded(forwarded, forwarded.term() == entry.getTerm() ? result : null, entry.getIndex(),
+                    superseded(entry));
+        }
         if (waiter != null) {
             boolean mine = waiter.term() == entry.getTerm();
             reply(waiter.clientId(), mine
@@ -474,6 +588,42 @@ final class SimNode {
             reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
         }
         waiters.clear();
+        List<ForwardWaiter> forwarded = new ArrayList<>(forwardWaiters.values());
+        forwardWaiters.clear();
+        for (ForwardWaiter waiter : forwarded) {
+            answerForwarded(waiter, null, 0, io.grpc.Status.ABORTED.withDescription(
+                    "node " + id + " lost leadership; the write may still commit"));
+        }
+    }
+
+    /**
+     * One forwarded write has its outcome: {@code result} when applied, else {@code failure}.
+     * A single write's call (id below 0) is answered at once, as the production leader
+     * does; a batch once every write in it has an outcome.
+     */
+    private void answerForwarded(ForwardWaiter waiter, CommandResult result, long index, io.grpc.Status failure) {
+        ForwardedCall call = waiter.call();
+        if (call.callId < 0) {
+            if (result != null) {
+                cluster.forwardCalls().answer(-call.callId, ForwardResponse.newBuilder()
+                        .setResult(result.toByteString()).setIndex(index).build());
+            } else {
+                cluster.forwardCalls().answerFailure(-call.callId, failure);
+            }
+            return;
+        }
+        call.outcomes[waiter.position()] = result != null
+                ? CommandOutcome.newBuilder().setResult(result.toByteString()).setIndex(index).build()
+                : CommandOutcome.newBuilder().setError(KvPipeline.error(failure.asRuntimeException())).build();
+        if (--call.missing == 0) {
+            cluster.forwardCalls().answer(call.callId, ForwardResponse.newBuilder()
+                    .addAllOutcomes(java.util.Arrays.asList(call.outcomes)).build());
+        }
+    }
+
+    private static io.grpc.Status superseded(Entry entry) {
+        return io.grpc.Status.UNAVAILABLE.withDescription("a new leader replaced log entry " + entry.getIndex()
+                + " before it committed");
     }
 
     private void send(Message m) {

@@ -41,9 +41,16 @@ final class Simulation {
     private final long seed;
     private final Set<InjectedBug> bugs;
 
+    private final Set<DriverBug> driverBugs;
+
     Simulation(long seed, Set<InjectedBug> bugs) {
+        this(seed, bugs, Set.of());
+    }
+
+    Simulation(long seed, Set<InjectedBug> bugs, Set<DriverBug> driverBugs) {
         this.seed = seed;
         this.bugs = bugs;
+        this.driverBugs = driverBugs;
     }
 
     static Result run(long seed) {
@@ -60,6 +67,7 @@ final class Simulation {
                 pick(plan, 5, 10, 20, 40, 1_000_000), pick(plan, 0, 2, 10), pick(plan, 64, 256, 1024),
                 pick(plan, 1, 2, 4), pick(plan, 4, 16));
         Cluster cluster = new Cluster(seed, settings);
+        cluster.forwardWithoutDeduplication(driverBugs.contains(DriverBug.FORWARD_AGAIN_WITHOUT_DEDUPLICATION));
         try {
             return execute(plan, cluster);
         } catch (RuntimeException | AssertionError e) {
@@ -79,6 +87,12 @@ final class Simulation {
         int clientCount = 2 + plan.nextInt(3);
         for (int i = 0; i < clientCount; i++) {
             cluster.addClient(keys, 8 + plan.nextInt(15));
+        }
+        // A client without a session in half the runs, drawn apart from the plan so that the
+        // rest of each seed's schedule stays as it was.
+        SplittableRandom sessionless = new SplittableRandom(seed ^ 0x5E55_1011_E55L);
+        if (sessionless.nextBoolean()) {
+            cluster.addClient(keys, 8 + sessionless.nextInt(15), false);
         }
         cluster.start();
         for (SimClient client : cluster.clients()) {
