@@ -103,7 +103,7 @@ class AdminApiIT {
     }
 
     @Test
-    void when_prometheus_scrapes_then_raft_metrics_and_the_fsync_histogram_are_there() {
+    void when_prometheus_scrapes_then_raft_metrics_the_fsync_histogram_and_the_election_counters_are_there() {
         HttpResponse<String> response = Deployments.http().get("/metrics?scope=application");
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -116,7 +116,13 @@ class AdminApiIT {
                 .contains("raftkv_proposals_rate_per_second{")
                 .contains("raftkv_applies_rate_per_second{")
                 .contains("raftkv_wal_sync_micros_bucket{mp_scope=\"application\",le=\"100.0\",}")
-                .contains("raftkv_wal_sync_micros_bucket{mp_scope=\"application\",le=\"250.0\",}");
+                .contains("raftkv_wal_sync_micros_bucket{mp_scope=\"application\",le=\"250.0\",}")
+                .contains("raftkv_election_timeouts_total{")
+                .contains("raftkv_elections_total{cause=\"election-timeout\",mp_scope=\"application\",}")
+                .contains("raftkv_elections_total{cause=\"timeout-now\",mp_scope=\"application\",}")
+                .contains("raftkv_leader_stepdowns_total{cause=\"check-quorum\",mp_scope=\"application\",}")
+                .contains("raftkv_leader_stepdowns_total{cause=\"higher-term\",mp_scope=\"application\",}")
+                .contains("raftkv_election_leader_silence_millis_bucket{mp_scope=\"application\",le=\"500.0\",}");
     }
 
     @Test

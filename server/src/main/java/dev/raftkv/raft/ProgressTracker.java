@@ -1,11 +1,13 @@
 package dev.raftkv.raft;
 
 import dev.raftkv.proto.ConfState;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -95,6 +97,17 @@ final class ProgressTracker {
         }
         Arrays.sort(matches);
         return matches[matches.length - quorum()];
+    }
+
+    /** The voters other than {@code self} not heard from since the marks were last cleared. */
+    List<String> inactiveVoters(String self) {
+        List<String> silent = new ArrayList<>();
+        for (String id : voters) {
+            if (!id.equals(self) && !progress.get(id).recentActive()) {
+                silent.add(id);
+            }
+        }
+        return silent;
     }
 
     /** Whether a majority of voters was heard from recently; clears the marks for the next round. */

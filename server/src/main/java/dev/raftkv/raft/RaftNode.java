@@ -64,6 +64,14 @@ public final class RaftNode {
     private int electionElapsed;
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
+    /** Ticks since a message from a leader of this node's term was handled (reports only). */
+    private long ticksSinceLeader;
+    /** The leader this node last heard from, or null (reports only). */
+    private String lastLeaderId;
+    /** The pre-vote round under way, whose cause the vote after it reports; null otherwise. */
+    private ElectionEvent preVoteRound;
+    /** Why elections started or leaders stepped down since the last batch. */
+    private final List<ElectionEvent> electionEvents = new ArrayList<>();
 
     /** Messages to send now; the {@link Leader} adds to it too. */
     final List<Message> messages = new ArrayList<>();
@@ -124,10 +132,12 @@ public final class RaftNode {
     /** Advances logical time by one tick: elections on followers, heartbeats and CheckQuorum on the leader. */
     public void tick() {
         electionElapsed++;
+        ticksSinceLeader = role == Role.LEADER ? 0 : ticksSinceLeader + 1;
         if (role == Role.LEADER) {
             tickLeader();
         } else if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
-            campaign(config.preVote(), false);
+            campaign(config.preVote(), false, ElectionEvent.Cause.ELECTION_TIMEOUT, lastLeaderId,
+                    randomizedElectionTimeout);
         }
     }
 
@@ -152,9 +162,14 @@ public final class RaftNode {
         leader.tickTransfer();
         if (electionElapsed >= config.electionTicks()) {
             electionElapsed = 0;
-            if (config.checkQuorum() && !tracker.quorumActiveAndReset(id)) {
-                becomeFollower(term, null);
-                return;
+            if (config.checkQuorum()) {
+                List<String> silent = tracker.inactiveVoters(id);
+                if (!tracker.quorumActiveAndReset(id)) {
+                    electionEvents.add(new ElectionEvent(ElectionEvent.Cause.CHECK_QUORUM, term, false, Role.LEADER,
+                            null, 0, config.electionTicks(), silent, null));
+                    becomeFollower(term, null);
+                    return;
+                }
             }
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
@@ -359,6 +374,12 @@ public final class RaftNode {
         }
         boolean fromLeader = type == MessageType.MSG_APPEND || type == MessageType.MSG_HEARTBEAT
                 || type == MessageType.MSG_SNAPSHOT;
+        if (role != Role.FOLLOWER || type == MessageType.MSG_VOTE) {
+            // A leader or candidate deposed, or a follower drawn into another node's election;
+            // a follower that only meets a newer leader is no news.
+            electionEvents.add(new ElectionEvent(ElectionEvent.Cause.HIGHER_TERM, m.getTerm(), false, role,
+                    m.getFrom(), ticksSinceLeader, 0, List.of(), type));
+        }
         becomeFollower(m.getTerm(), fromLeader ? m.getFrom() : null);
         return true;
     }
@@ -383,7 +404,7 @@ public final class RaftNode {
             return false;
         }
         return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || !readStates.isEmpty()
-                || log.hasUnstable() || log.hasEntriesToApply() || log.hasSnapshotToHandOut()
+                || !electionEvents.isEmpty() || log.hasUnstable() || log.hasEntriesToApply() || log.hasSnapshotToHandOut()
                 || !membership.current().equals(lastConfState)
                 || !softState().equals(lastSoftState) || !hardState().equals(lastHardState)
                 || (role == Role.LEADER && leader.hasWork());
@@ -419,8 +440,10 @@ public final class RaftNode {
                 readStates,
                 mustSync,
                 snapshot,
-                conf.equals(lastConfState) ? null : conf);
+                conf.equals(lastConfState) ? null : conf,
+                electionEvents);
         lastConfState = conf;
+        electionEvents.clear();
         messages.clear();
         messagesAfterPersist.clear();
         readStates.clear();
@@ -595,6 +618,8 @@ public final class RaftNode {
         reset(term);
         role = Role.LEADER;
         leaderId = id;
+        lastLeaderId = id;
+        ticksSinceLeader = 0;
         tracker.resetProgress(id, log.lastIndex(), config.maxInflightMessages());
         Progress self = tracker.progress(id);
         self.maybeUpdate(log.stableIndex());
@@ -606,8 +631,13 @@ public final class RaftNode {
                 .setType(EntryType.ENTRY_NOOP).build()));
     }
 
-    /** Campaigns; {@code transfer}: at the old leader's request (TimeoutNow), which voters honour despite stickiness. */
-    private void campaign(boolean pre, boolean transfer) {
+    /**
+     * Campaigns; {@code transfer}: at the old leader's request (TimeoutNow), which voters
+     * honour despite stickiness. {@code cause}, {@code peer} and {@code timeoutTicks} are
+     * reported in an {@link ElectionEvent}.
+     */
+    private void campaign(boolean pre, boolean transfer, ElectionEvent.Cause cause, String peer, int timeoutTicks) {
+        Role before = role;
         MessageType type;
         long campaignTerm;
         if (pre) {
@@ -619,11 +649,15 @@ public final class RaftNode {
             type = MessageType.MSG_VOTE;
             campaignTerm = term;
         }
+        ElectionEvent event = new ElectionEvent(cause, term, pre, before, peer, ticksSinceLeader, timeoutTicks,
+                List.of(), null);
+        electionEvents.add(event);
+        preVoteRound = pre ? event : null;
         tracker.recordVote(id, true);
         if (tracker.voteResult() == ProgressTracker.VoteResult.WON) {
             // A single voter wins at once.
             if (pre) {
-                campaign(false, transfer);
+                campaign(false, transfer, cause, peer, timeoutTicks);
             } else {
                 becomeLeader();
             }
@@ -679,7 +713,8 @@ public final class RaftNode {
                 switch (tracker.voteResult()) {
                     case WON -> {
                         if (role == Role.PRE_CANDIDATE) {
-                            campaign(false, false);
+                            ElectionEvent round = preVoteRound;
+                            campaign(false, false, round.cause(), round.peer(), round.timeoutTicks());
                         } else {
                             becomeLeader();
                         }
@@ -695,26 +730,23 @@ public final class RaftNode {
     private void stepFollower(Message m) {
         switch (m.getType()) {
             case MSG_APPEND -> {
-                electionElapsed = 0;
-                leaderId = m.getFrom();
+                heardFromLeader(m.getFrom());
                 handleAppend(m);
             }
             case MSG_HEARTBEAT -> {
-                electionElapsed = 0;
-                leaderId = m.getFrom();
+                heardFromLeader(m.getFrom());
                 log.commitTo(Math.min(m.getCommit(), log.lastIndex()));
                 messagesAfterPersist.add(message(MessageType.MSG_HEARTBEAT_RESPONSE, m.getFrom())
                         .setReadSeq(m.getReadSeq()).build());
             }
             case MSG_SNAPSHOT -> {
-                electionElapsed = 0;
-                leaderId = m.getFrom();
+                heardFromLeader(m.getFrom());
                 handleSnapshot(m);
             }
             case MSG_TIMEOUT_NOW -> {
                 if (tracker.isVoter(id)) {
                     // The leader hands over (thesis §3.10): campaign now, without pre-vote.
-                    campaign(false, true);
+                    campaign(false, true, ElectionEvent.Cause.TIMEOUT_NOW, m.getFrom(), 0);
                 }
             }
             case MSG_READ_INDEX_RESPONSE -> {
@@ -724,6 +756,13 @@ public final class RaftNode {
             }
             default -> { }
         }
+    }
+
+    private void heardFromLeader(String leader) {
+        electionElapsed = 0;
+        leaderId = leader;
+        lastLeaderId = leader;
+        ticksSinceLeader = 0;
     }
 
     /**

@@ -43,6 +43,8 @@ import java.util.List;
  * @param confState the configuration in force when it changed since the last batch
  *     (it takes effect when appended, so it may not be committed yet): the driver
  *     connects to new members and drops removed ones; else null
+ * @param electionEvents why elections started, or leaders stepped down, since the last
+ *     batch, in order: for logs and metrics only
  */
 public record Ready(
         SoftState softState,
@@ -54,7 +56,8 @@ public record Ready(
         List<ReadState> readStates,
         boolean mustSync,
         SnapshotMeta snapshot,
-        ConfState confState) {
+        ConfState confState,
+        List<ElectionEvent> electionEvents) {
 
     /**
      * The volatile state of a node worth logging when it changes.
@@ -70,5 +73,6 @@ public record Ready(
         messages = List.copyOf(messages);
         messagesAfterPersist = List.copyOf(messagesAfterPersist);
         readStates = List.copyOf(readStates);
+        electionEvents = List.copyOf(electionEvents);
     }
 }

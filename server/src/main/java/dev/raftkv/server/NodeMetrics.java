@@ -6,7 +6,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Counters and the fsync latency histogram of one node, updated by the event loop and
- * read by any thread (metrics endpoints, status).
+ * read by any thread (metrics endpoints, status), and the reasons of its elections
+ * ({@link ElectionDiagnostics}).
  */
 public final class NodeMetrics {
 
@@ -85,6 +86,79 @@ public final class NodeMetrics {
     /** Entries this node applied. */
     public long applied() {
         return applied.sum();
+    }
+
+    /** Elections this node started (its term raised to campaign), by cause. */
+    private final LongAdder electionsOnTimeout = new LongAdder();
+    private final LongAdder electionsOnTimeoutNow = new LongAdder();
+    private final LongAdder electionTimeouts = new LongAdder();
+    private final LongAdder stepDownsCheckQuorum = new LongAdder();
+    private final LongAdder stepDownsHigherTerm = new LongAdder();
+
+    /** Receives each election event with the milliseconds since this node last handled a leader's message. */
+    @FunctionalInterface
+    public interface ElectionListener {
+        /**
+         * @param millisSinceLeader since the event loop last handled a message from a leader, or -1 if never
+         */
+        void onElectionEvent(dev.raftkv.raft.ElectionEvent event, long millisSinceLeader);
+    }
+
+    private volatile ElectionListener electionListener = (event, millis) -> { };
+
+    /**
+     * Hands every election event to {@code listener} as well (e.g. to count it by cause in a metrics library).
+     * Called on the event loop thread: it must be quick and must not block. Replaces the listener set before;
+     * null removes it.
+     */
+    public void onElectionEvent(ElectionListener listener) {
+        electionListener = listener == null ? (event, millis) -> { } : listener;
+    }
+
+    void recordElectionEvent(dev.raftkv.raft.ElectionEvent event, long millisSinceLeader) {
+        if (event.timeoutFired()) {
+            electionTimeouts.increment();
+        }
+        switch (event.cause()) {
+            case ELECTION_TIMEOUT -> {
+                if (event.startedElection()) {
+                    electionsOnTimeout.increment();
+                }
+            }
+            case TIMEOUT_NOW -> electionsOnTimeoutNow.increment();
+            case CHECK_QUORUM -> stepDownsCheckQuorum.increment();
+            case HIGHER_TERM -> {
+                if (event.leaderSteppedDown()) {
+                    stepDownsHigherTerm.increment();
+                }
+            }
+        }
+        electionListener.onElectionEvent(event, millisSinceLeader);
+    }
+
+    /** Elections this node started because it heard from no leader for an election timeout (term raised). */
+    public long electionsOnTimeout() {
+        return electionsOnTimeout.sum();
+    }
+
+    /** Elections this node started because the leader handed leadership to it. */
+    public long electionsOnTimeoutNow() {
+        return electionsOnTimeoutNow.sum();
+    }
+
+    /** Election timeouts that fired on this node (each starts a pre-vote round, which may not raise the term). */
+    public long electionTimeouts() {
+        return electionTimeouts.sum();
+    }
+
+    /** Times this node stopped leading because it did not hear from a quorum within an election timeout. */
+    public long stepDownsCheckQuorum() {
+        return stepDownsCheckQuorum.sum();
+    }
+
+    /** Times this node stopped leading because a message carried a higher term. */
+    public long stepDownsHigherTerm() {
+        return stepDownsHigherTerm.sum();
     }
 
     private volatile LongConsumer syncListener = nanos -> { };

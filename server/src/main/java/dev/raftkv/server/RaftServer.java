@@ -107,6 +107,7 @@ public final class RaftServer implements AutoCloseable {
     private final AtomicInteger pendingProposals = new AtomicInteger();
     private final TransitionLog transitions;
     private final NodeMetrics metrics = new NodeMetrics();
+    private final ElectionDiagnostics elections;
 
     // Owned by the event loop thread once started.
     private LogStore store;
@@ -148,6 +149,17 @@ public final class RaftServer implements AutoCloseable {
         this.random = random;
         this.threadFactory = threadFactory;
         this.transitions = new TransitionLog(config.nodeId());
+        this.elections = new ElectionDiagnostics(transitions, metrics, RaftServer::gcMillis);
+    }
+
+    /** The JVM's total time in garbage collection so far, in milliseconds (for election reports). */
+    private static long gcMillis() {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
     }
 
     public NodeConfig config() {
@@ -313,6 +325,7 @@ public final class RaftServer implements AutoCloseable {
     /** Hands a message from a peer to the event loop. */
     public void receive(Message message) {
         if (running) {
+            elections.arrived(message, time.nanoTime());
             inbox.add(new Inbound(message));
         }
     }
@@ -636,6 +649,7 @@ public final class RaftServer implements AutoCloseable {
             while (running) {
                 long wait = nextTick - time.nanoTime();
                 Event event = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+                long roundStart = time.nanoTime();
                 int handled = 0;
                 while (event != null && handled < MAX_EVENTS_PER_ROUND) {
                     handle(event);
@@ -657,6 +671,7 @@ public final class RaftServer implements AutoCloseable {
                 }
                 processReady();
                 refreshStatus();
+                elections.roundFinished(roundStart, time.nanoTime());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -672,6 +687,7 @@ public final class RaftServer implements AutoCloseable {
 
     private void handle(Event event) {
         if (event instanceof Inbound in) {
+            elections.handled(in.message(), time.nanoTime());
             core.step(in.message());
         } else if (event instanceof Propose p) {
             batch.add(p.write());
@@ -754,6 +770,9 @@ public final class RaftServer implements AutoCloseable {
     private void processReady() {
         while (core.hasReady()) {
             Ready ready = core.ready();
+            if (!ready.electionEvents().isEmpty()) {
+                elections.report(ready.electionEvents(), time.nanoTime());
+            }
             if (ready.softState() != null) {
                 onSoftState(ready.softState());
             }
@@ -780,7 +799,9 @@ public final class RaftServer implements AutoCloseable {
             if (ready.mustSync()) {
                 long start = time.nanoTime();
                 store.sync();
-                metrics.recordSync(time.nanoTime() - start);
+                long syncNanos = time.nanoTime() - start;
+                metrics.recordSync(syncNanos);
+                elections.synced(syncNanos);
             }
             for (Message m : ready.messagesAfterPersist()) {
                 send(m);

@@ -28,6 +28,7 @@ class RaftNodeTest {
     private final List<Message> sent = new ArrayList<>();
     private final List<Entry> applied = new ArrayList<>();
     private final List<ReadState> reads = new ArrayList<>();
+    private final List<ElectionEvent> elections = new ArrayList<>();
 
     private static RaftConfig config(String id, List<String> voters) {
         return RaftConfig.defaults(id, voters, new SplittableRandom(7)).withTicks(10, 1);
@@ -50,6 +51,7 @@ class RaftNodeTest {
             sent.addAll(ready.messagesAfterPersist());
             applied.addAll(ready.committedEntries());
             reads.addAll(ready.readStates());
+            elections.addAll(ready.electionEvents());
             node.advance(ready);
         }
     }
@@ -301,6 +303,95 @@ class RaftNodeTest {
         drain(a, store);
         assertThat(a.role()).isEqualTo(Role.FOLLOWER);
         assertThat(a.term()).as("stepping down keeps the term").isEqualTo(1);
+    }
+
+    @Test
+    void an_election_timeout_reports_the_timeout_that_fired_and_the_ticks_since_the_leader_was_heard() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode b = node("b", store);
+        b.step(msg(MessageType.MSG_HEARTBEAT, "a", "b", 1).build());
+        drain(b, store);
+        assertThat(elections).isEmpty();
+        int counted = 0;
+        while (b.role() == Role.FOLLOWER) {
+            b.tick();
+            counted++;
+        }
+        drain(b, store);
+        int ticks = counted;
+
+        assertThat(elections).singleElement().satisfies(e -> {
+            assertThat(e.cause()).isEqualTo(ElectionEvent.Cause.ELECTION_TIMEOUT);
+            assertThat(e.preVote()).isTrue();
+            assertThat(e.timeoutFired()).isTrue();
+            assertThat(e.startedElection()).as("a pre-vote raises no term").isFalse();
+            assertThat(e.term()).isEqualTo(1);
+            assertThat(e.roleBefore()).isEqualTo(Role.FOLLOWER);
+            assertThat(e.peer()).as("the leader last heard from").isEqualTo("a");
+            assertThat(e.ticksSinceLeader()).isEqualTo(ticks);
+            assertThat(e.timeoutTicks()).isEqualTo(ticks).isBetween(10, 19);
+        });
+
+        elections.clear();
+        b.step(msg(MessageType.MSG_PRE_VOTE_RESPONSE, "c", "b", 2).build());
+        drain(b, store);
+        assertThat(elections).singleElement().satisfies(e -> {
+            assertThat(e.cause()).isEqualTo(ElectionEvent.Cause.ELECTION_TIMEOUT);
+            assertThat(e.preVote()).isFalse();
+            assertThat(e.timeoutFired()).as("the vote after a won pre-vote is the same timeout").isFalse();
+            assertThat(e.startedElection()).isTrue();
+            assertThat(e.term()).isEqualTo(2);
+            assertThat(e.roleBefore()).isEqualTo(Role.PRE_CANDIDATE);
+            assertThat(e.peer()).isEqualTo("a");
+        });
+    }
+
+    @Test
+    void a_leader_stepping_down_reports_check_quorum_with_the_voters_it_did_not_hear_from() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode a = electedLeader(store);
+        elections.clear();
+        for (int i = 0; i < 10 && a.role() == Role.LEADER; i++) {
+            a.tick();
+            a.step(msg(MessageType.MSG_HEARTBEAT_RESPONSE, "b", "a", 1).build());
+        }
+        drain(a, store);
+        assertThat(a.role()).isEqualTo(Role.LEADER);
+        assertThat(elections).isEmpty();
+
+        // b's last answer came after the check at tick 10, so it counts for the next interval only.
+        for (int i = 0; i < 20 && a.role() == Role.LEADER; i++) {
+            a.tick();
+        }
+        drain(a, store);
+
+        assertThat(a.role()).isEqualTo(Role.FOLLOWER);
+        assertThat(elections).singleElement().satisfies(e -> {
+            assertThat(e.cause()).isEqualTo(ElectionEvent.Cause.CHECK_QUORUM);
+            assertThat(e.leaderSteppedDown()).isTrue();
+            assertThat(e.silentVoters()).containsExactly("b", "c");
+            assertThat(e.timeoutTicks()).isEqualTo(10);
+            assertThat(e.term()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void a_leader_deposed_by_a_higher_term_reports_who_carried_it() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode a = electedLeader(store);
+        elections.clear();
+        a.step(msg(MessageType.MSG_APPEND_RESPONSE, "c", "a", 4).setReject(true).build());
+        drain(a, store);
+
+        assertThat(a.role()).isEqualTo(Role.FOLLOWER);
+        assertThat(elections).singleElement().satisfies(e -> {
+            assertThat(e.cause()).isEqualTo(ElectionEvent.Cause.HIGHER_TERM);
+            assertThat(e.leaderSteppedDown()).isTrue();
+            assertThat(e.roleBefore()).isEqualTo(Role.LEADER);
+            assertThat(e.peer()).isEqualTo("c");
+            assertThat(e.messageType()).isEqualTo(MessageType.MSG_APPEND_RESPONSE);
+            assertThat(e.term()).isEqualTo(4);
+        });
     }
 
     @Test

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.raftkv.proto.ConfChangeType;
+import dev.raftkv.proto.Message;
+import dev.raftkv.proto.MessageType;
+import dev.raftkv.proto.SnapshotChunk;
 import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
 import java.util.ArrayList;
@@ -101,6 +104,52 @@ class MembershipScenarioTest {
         awaitMembersConverge(cluster);
         assertThat(follower.snapshotsInstalled()).isPositive();
         assertThat(follower.stateMachine().size()).isEqualTo(60);
+    }
+
+    /**
+     * Seed 67075 of the soak: a follower accepted a newer snapshot while a batch of its
+     * was still being written, and before the core handed that snapshot back to install,
+     * a late copy of an older snapshot from the same leader completed too (a resent
+     * stream). The core ignores the older one (its index is committed), so the driver
+     * must still hold the newer file when the core asks for it.
+     */
+    @Test
+    void a_late_older_snapshot_does_not_replace_the_newer_one_the_core_waits_to_install() {
+        Cluster cluster = cluster(3, 0);
+        SimNode leader = awaitLeader(cluster);
+        SimNode follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        List<String> others = new ArrayList<>(cluster.nodeIds());
+        others.remove(follower.id);
+        cluster.network().partition(List.of(follower.id), others);
+        write(cluster, "a", 25);
+        StoredSnapshot older = leader.snapshot();
+        write(cluster, "b", 25);
+        StoredSnapshot newer = leader.snapshot();
+        assertThat(cluster.leader()).isSameAs(leader);
+        assertThat(older.index()).isGreaterThan(follower.raft().commitIndex());
+        assertThat(newer.index()).isGreaterThan(older.index());
+
+        long term = leader.raft().term();
+        // A heartbeat leaves a batch of the follower's waiting for its disk (the answer
+        // goes out once it is durable); what arrives meanwhile waits for the next batch.
+        follower.receive(Message.newBuilder().setType(MessageType.MSG_HEARTBEAT).setFrom(leader.id)
+                .setTo(follower.id).setTerm(term).build());
+        follower.receiveChunk(wholeSnapshot(leader.id, term, newer));
+        follower.receiveChunk(wholeSnapshot(leader.id, term, older));
+        cluster.runFor(50);
+
+        assertThat(cluster.checker().violation()).isNull();
+        assertThat(follower.snapshotsInstalled()).isEqualTo(1);
+        assertThat(follower.appliedIndex()).isEqualTo(newer.index());
+        cluster.network().healAll();
+        awaitMembersConverge(cluster);
+        assertThat(follower.stateMachine().size()).isEqualTo(50);
+    }
+
+    private static SnapshotChunk wholeSnapshot(String from, long term, StoredSnapshot snapshot) {
+        return SnapshotChunk.newBuilder().setFrom(from).setTerm(term).setMeta(snapshot.meta()).setOffset(0)
+                .setTotalBytes(snapshot.data().length).setData(ByteString.copyFrom(snapshot.data())).setLast(true)
+                .setCrc32C(snapshot.crc32c()).build();
     }
 
     @Test

@@ -34,6 +34,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +84,13 @@ final class SimNode {
     private SimDisk disk = new SimDisk();
     /** The newest snapshot "file"; survives crashes. */
     private StoredSnapshot snapshot;
-    /** A received, verified snapshot the core may hand back for installing; lost in a crash. */
-    private StoredSnapshot received;
+    /**
+     * Received, verified snapshots the core may hand back for installing, by their meta,
+     * as the production driver keeps each received file under its own name: the core may
+     * accept one, and while that waits for the next batch, ignore a later, older one
+     * (seed 67075), so a later arrival must not replace an earlier one. Lost in a crash.
+     */
+    private final Map<SnapshotMeta, StoredSnapshot> received = new LinkedHashMap<>();
     private final SnapshotTransfers transfers;
     private int snapshotsInstalled;
     private RaftNode raft;
@@ -204,7 +210,7 @@ final class SimNode {
         raft = null;
         stateMachine = null;
         persisting = null;
-        received = null;
+        received.clear();
         transfers.clear();
         waiters.clear();
         forwardWaiters.clear();
@@ -393,9 +399,9 @@ final class SimNode {
         process();
     }
 
-    /** Installs the snapshot the core handed back: the one received (or, after a restart, the one on disk). */
+    /** Installs the snapshot the core handed back: one received (or, after a restart, the one on disk). */
     private void install(SnapshotMeta meta) {
-        StoredSnapshot source = received != null && received.meta().equals(meta) ? received
+        StoredSnapshot source = received.containsKey(meta) ? received.get(meta)
                 : snapshot != null && snapshot.meta().equals(meta) ? snapshot : null;
         if (source == null) {
             throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
@@ -404,7 +410,7 @@ final class SimNode {
         stateMachine = restore(source);
         appliedIndex = meta.getIndex();
         snapshot = source;
-        received = null;
+        received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
         snapshotsInstalled++;
         disk.reset(meta.getIndex(), meta.getTerm());
         cluster.checker().onSnapshotInstalled(this, meta.getIndex());
@@ -444,6 +450,7 @@ final class SimNode {
         }
         byte[] data = out.toByteArray();
         snapshot = StoredSnapshot.of(meta, data);
+        received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
         cluster.checker().onSnapshot(this, appliedIndex, data);
         raft.snapshotTaken(meta);
         long compactTo = appliedIndex - cluster.settings().compactionTailEntries();
@@ -512,7 +519,7 @@ final class SimNode {
         }
         StoredSnapshot complete = transfers.onChunk(chunk);
         if (complete != null) {
-            received = complete;
+            received.put(complete.meta(), complete);
             raft.step(SnapshotTransfers.snapshotMessage(id, chunk, complete));
             process();
         }
@@ -629,8 +636,12 @@ final class SimNode {
     private void send(Message m) {
         if (m.getType() == MessageType.MSG_SNAPSHOT) {
             // The core names the follower; the driver streams its newest snapshot file.
-            StoredSnapshot newest = received != null && (snapshot == null || received.index() > snapshot.index())
-                    ? received : snapshot;
+            StoredSnapshot newest = snapshot;
+            for (StoredSnapshot r : received.values()) {
+                if (newest == null || r.index() > newest.index()) {
+                    newest = r;
+                }
+            }
             transfers.start(m.getTo(), newest, m.getTerm());
             return;
         }

@@ -2,6 +2,7 @@ package dev.raftkv.liberty.metrics;
 
 import dev.raftkv.liberty.NodeStarted;
 import dev.raftkv.liberty.NodeStopping;
+import dev.raftkv.raft.ElectionEvent;
 import dev.raftkv.raft.Role;
 import dev.raftkv.server.NodeMetrics;
 import dev.raftkv.server.NodeStatus;
@@ -11,10 +12,15 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricID;
@@ -90,8 +96,52 @@ public class NodeMetricsExporter {
         Histogram sync = registry.histogram(Metadata.builder().withName("raftkv.wal.sync.micros")
                 .withDescription("Duration of one sync (fsync) of the write-ahead log, in microseconds").build());
         metrics.onSync(nanos -> sync.update(nanos / 1_000));
+        registerElectionMetrics(metrics);
         rates.reset(node);
         sampling = scheduler.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Why elections happen: counters of election timeouts, of elections this node started and of its
+     * step-downs as leader, by cause, and a histogram of how long this node had not handled a message from a
+     * leader when its election timeout fired (the transition log has the details of each).
+     */
+    private void registerElectionMetrics(NodeMetrics metrics) {
+        Counter timeouts = registry.counter(Metadata.builder().withName("raftkv.election.timeouts")
+                .withDescription("Election timeouts that fired on this node (each starts a pre-vote round)").build());
+        Map<ElectionEvent.Cause, Counter> elections = new EnumMap<>(ElectionEvent.Cause.class);
+        Map<ElectionEvent.Cause, Counter> stepDowns = new EnumMap<>(ElectionEvent.Cause.class);
+        Metadata electionsMeta = Metadata.builder().withName("raftkv.elections")
+                .withDescription("Elections this node started, raising its term, by cause").build();
+        Metadata stepDownsMeta = Metadata.builder().withName("raftkv.leader.stepdowns")
+                .withDescription("Times this node stopped leading, by cause").build();
+        for (ElectionEvent.Cause cause : List.of(ElectionEvent.Cause.ELECTION_TIMEOUT, ElectionEvent.Cause.TIMEOUT_NOW)) {
+            elections.put(cause, registry.counter(electionsMeta, new Tag("cause", causeName(cause))));
+        }
+        for (ElectionEvent.Cause cause : List.of(ElectionEvent.Cause.CHECK_QUORUM, ElectionEvent.Cause.HIGHER_TERM)) {
+            stepDowns.put(cause, registry.counter(stepDownsMeta, new Tag("cause", causeName(cause))));
+        }
+        Histogram silence = registry.histogram(Metadata.builder().withName("raftkv.election.leader.silence.millis")
+                .withDescription("When an election timeout fired: milliseconds since this node had handled a"
+                        + " message from a leader").build());
+        metrics.onElectionEvent((event, millisSinceLeader) -> {
+            if (event.timeoutFired()) {
+                timeouts.inc();
+                if (millisSinceLeader >= 0) {
+                    silence.update(millisSinceLeader);
+                }
+            }
+            if (event.startedElection()) {
+                elections.get(event.cause()).inc();
+            }
+            if (event.leaderSteppedDown()) {
+                stepDowns.get(event.cause()).inc();
+            }
+        });
+    }
+
+    private static String causeName(ElectionEvent.Cause cause) {
+        return cause.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     void unregister(@Observes NodeStopping event) {
@@ -100,6 +150,7 @@ public class NodeMetricsExporter {
             task.cancel(false);
         }
         event.server().metrics().onSync(null);
+        event.server().metrics().onElectionEvent(null);
         registry.removeMatching((id, metric) -> id.getName().startsWith("raftkv."));
         synchronized (lagGauges) {
             lagGauges.clear();
