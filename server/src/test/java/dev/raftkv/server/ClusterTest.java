@@ -470,8 +470,8 @@ public abstract class ClusterTest {
                 return false;
             }
         });
-        // (The removed node itself learns of its removal only if it committed it as leader;
-        // a node removed while following is simply no longer contacted.)
+        // (A removed follower is no longer contacted; it learns of its removal from the first
+        // member it sends to: see a_removed_node_answers_clients_at_once...)
         String next = await().atMost(ELECTION).until(() -> cluster.running().stream()
                 .filter(id -> !id.equals(leader) && cluster.node(id).status().role() == dev.raftkv.raft.Role.LEADER)
                 .findFirst(), java.util.Optional::isPresent).orElseThrow();
