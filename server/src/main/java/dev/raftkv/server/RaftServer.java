@@ -1193,9 +1193,13 @@ public final class RaftServer implements AutoCloseable {
         readsInFlight.clear();
     }
 
-    /** On a removed node: fails a client's write or read at once; returns whether it did. */
+    /**
+     * On a removed node: fails a client's write or read at once; returns whether it did. A
+     * write another node forwarded here (it took this node for the leader) goes the usual
+     * way and gets UNAVAILABLE, so that node waits for the real leader instead.
+     */
     private boolean refuseAsRemoved(Event event) {
-        if (event instanceof Propose p) {
+        if (event instanceof Propose p && !p.forwarded()) {
             p.future().completeExceptionally(removedError);
             return true;
         }
