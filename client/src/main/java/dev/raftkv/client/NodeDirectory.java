@@ -161,6 +161,49 @@ final class NodeDirectory implements AutoCloseable {
         observe(address, status.getHeader());
     }
 
+    /**
+     * The node at {@code removedAddress} said it was removed from the cluster and named the
+     * members ({@code id=host:port,...}, the {@code raftkv-members} trailer): learns them and
+     * stops sending to that node (unless it is the only address known).
+     *
+     * @return a member's address to send to instead, or null when it named none usable
+     */
+    String observeRemoved(String removedAddress, String members) {
+        String elsewhere = null;
+        for (String entry : members.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                continue;
+            }
+            String id = entry.substring(0, eq).trim();
+            String address = entry.substring(eq + 1).trim();
+            try {
+                Endpoints.requireHostPort(address);
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "ignoring member " + id + ": " + e.getMessage());
+                continue;
+            }
+            if (!answeredIds.containsKey(id)) {
+                addressByNodeId.put(id, address);
+            }
+            String known = addressByNodeId.get(id);
+            addAddress(known);
+            if (elsewhere == null && !known.equals(removedAddress)) {
+                elsewhere = known;
+            }
+        }
+        if (Objects.equals(leaderAddress, removedAddress)) {
+            leaderAddress = null;
+        }
+        if (elsewhere != null) {
+            addresses.remove(removedAddress);
+            addressByNodeId.values().removeIf(removedAddress::equals);
+        }
+        LOG.log(System.Logger.Level.INFO, "node at " + removedAddress + " was removed from the cluster; members: "
+                + members);
+        return elsewhere;
+    }
+
     private void addAddress(String address) {
         if (!addresses.contains(address)) {
             addresses.add(address);

@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  * the same session id and sequence, so the write applies at most once. When an answer's
  * trailers name the leader, the next attempt goes there at once (at most once per known
  * node in a row, so two nodes that name each other cannot spin); otherwise it waits a
- * {@link Backoff} delay and tries another node. Each call's deadline is the earlier of
+ * {@link Backoff} delay and tries another node. A node removed from the cluster answers
+ * FAILED_PRECONDITION naming the members ({@code raftkv-members}): the next attempt goes to
+ * one of them at once, and the removed node is not asked again. Each call's deadline is the earlier of
  * {@link ClientOptions#callTimeout()} from now and the operation deadline.
  *
  * <p>Not reused: one instance per operation. Callbacks run on gRPC threads or the backoff
@@ -145,6 +147,9 @@ final class RetryLoop<Q, R, T> {
     private void onFailure(Attempt attempt, Throwable error) {
         Status status = Status.fromThrowable(error);
         Metadata trailers = Status.trailersFromThrowable(error);
+        if (wentElsewhereFromRemoved(attempt, status, trailers, error)) {
+            return;
+        }
         if (!isRetryable(status.getCode())) {
             StatusRuntimeException exception = error instanceof StatusRuntimeException sre
                     ? sre : status.asRuntimeException(trailers);
@@ -190,6 +195,34 @@ final class RetryLoop<Q, R, T> {
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new RaftKvException("the client is closed", Status.Code.CANCELLED, error));
         }
+    }
+
+    /**
+     * A node removed from the cluster refused the request before it reached the log
+     * (FAILED_PRECONDITION with the members trailer): the client forgets that node and sends
+     * the request at once to a member it named, instead of failing the operation. Not when
+     * the operation is pinned to that node, nor more often in a row than there are nodes
+     * known (every one may say it was removed).
+     *
+     * @return whether a new attempt was started
+     */
+    private boolean wentElsewhereFromRemoved(Attempt attempt, Status status, Metadata trailers, Throwable error) {
+        String members = trailers == null ? null : trailers.get(Trailers.MEMBERS);
+        if (status.getCode() != Status.Code.FAILED_PRECONDITION || members == null || pinnedAddress != null
+                || immediateRedirects >= caller.nodes().addresses().size()) {
+            return false;
+        }
+        String elsewhere = caller.nodes().observeRemoved(attempt.address(), members);
+        if (elsewhere == null) {
+            return false;
+        }
+        // nothing reached the log on that node: this attempt does not make a write's outcome unknown
+        lastStatus = status;
+        lastError = error;
+        immediateRedirects++;
+        redirect = elsewhere;
+        attempt();
+        return true;
     }
 
     static boolean isRetryable(Status.Code code) {

@@ -108,4 +108,21 @@ class LeaderRoutingTest {
                     .hasMessageContaining("OpenSession");
         }
     }
+
+    @Test
+    void when_the_only_node_given_was_removed_then_requests_go_to_the_members_it_names_and_not_back_to_it() {
+        cluster.leader("n1");
+        cluster.removed("n3");
+        try (RaftKvClient client = TestClients.client(cluster.address("n3"))) {
+            WriteResult result = client.blocking().put("k", "v");
+            GetResult read = client.blocking().get("k");
+
+            assertThat(result.found()).isFalse();
+            assertThat(read.valueUtf8()).isEqualTo("v");
+            assertThat(cluster.received()).extracting(r -> r.method() + "@" + r.nodeId())
+                    .startsWith("OpenSession@n3", "OpenSession@n1").doesNotContain("Put@n3", "Get@n3");
+            assertThat(client.knownAddresses()).contains(cluster.address("n1"), cluster.address("n2"))
+                    .doesNotContain(cluster.address("n3"));
+        }
+    }
 }

@@ -47,6 +47,10 @@ public final class KvPipeline {
             String leaderId = trailers.get(Trailers.LEADER_ID);
             String leaderAddress = trailers.get(Trailers.LEADER_ADDRESS);
             CommandResult result = trailers.get(Trailers.RESULT);
+            String members = trailers.get(Trailers.MEMBERS);
+            if (members != null) {
+                answer.setMembers(members);
+            }
             if (leaderId != null) {
                 answer.setLeaderId(leaderId);
             }
@@ -71,6 +75,9 @@ public final class KvPipeline {
         }
         if (error.hasResult()) {
             trailers.put(Trailers.RESULT, error.getResult());
+        }
+        if (!error.getMembers().isEmpty()) {
+            trailers.put(Trailers.MEMBERS, error.getMembers());
         }
         Status status = Status.fromCodeValue(error.getCode());
         if (!error.getDescription().isEmpty()) {

@@ -15,7 +15,9 @@ import io.grpc.protobuf.ProtoUtils;
  *       and the limit); nothing reached the log; do not retry.</li>
  *   <li>{@code FAILED_PRECONDITION} / {@code OUT_OF_RANGE}: the command was applied and
  *       its result is an error (CAS mismatch, ADD on a non-number, overflow, expired
- *       session); {@link #RESULT} holds the {@link CommandResult}.</li>
+ *       session); {@link #RESULT} holds the {@link CommandResult}. Also: the answering node
+ *       was removed from the cluster and refused the request before it reached the log;
+ *       {@link #MEMBERS} names the members to ask instead.</li>
  *   <li>{@code DEADLINE_EXCEEDED}, {@code ABORTED}: the outcome of a write is unknown (the
  *       deadline passed, or the leader lost leadership after proposing it); retrying it with
  *       the same write header applies it at most once.</li>
@@ -34,6 +36,15 @@ public final class Trailers {
     /** The state machine's result of a command whose outcome is an error. */
     public static final Metadata.Key<CommandResult> RESULT =
             ProtoUtils.keyForProto(CommandResult.getDefaultInstance());
+
+    /**
+     * On the {@code FAILED_PRECONDITION} answer of a node that was removed from the cluster
+     * (description {@code NODE_REMOVED: ...}; nothing reached the log): the members it knows,
+     * as {@code id=host:clientPort} separated by commas, to send the request to instead.
+     * Members whose client address it does not know are left out.
+     */
+    public static final Metadata.Key<String> MEMBERS =
+            Metadata.Key.of("raftkv-members", Metadata.ASCII_STRING_MARSHALLER);
 
     private Trailers() {
     }

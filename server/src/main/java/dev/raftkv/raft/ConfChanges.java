@@ -5,7 +5,9 @@ import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Member;
 import dev.raftkv.raft.RefusedException.Reason;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The pure rules of one membership change (thesis §4.1): what the configuration
@@ -24,9 +26,34 @@ final class ConfChanges {
      * @param learnerMatch the leader's match index of the node to promote (ignored otherwise)
      * @param lastIndex the leader's last index
      * @param maxLagEntries how far behind {@code lastIndex} a promoted learner may be
+     * @param knownAddresses addresses the proposer knows for members {@code conf} carries no
+     *     address for (the bootstrap voters, typically): the result carries them, so that a
+     *     node which learns the configuration from the log (a joining node) can reach every
+     *     member. Entries for non-members are ignored; addresses already carried win.
      * @throws RefusedException if the change is invalid for {@code conf}
      */
-    static ConfState apply(ConfState conf, ConfChange change, long learnerMatch, long lastIndex, long maxLagEntries) {
+    static ConfState apply(ConfState conf, ConfChange change, long learnerMatch, long lastIndex, long maxLagEntries,
+                           List<Member> knownAddresses) {
+        return withAddresses(apply(conf, change, learnerMatch, lastIndex, maxLagEntries), knownAddresses);
+    }
+
+    /** {@code conf} with an address entry added, from {@code known}, for each member it carries none for. */
+    static ConfState withAddresses(ConfState conf, List<Member> known) {
+        Set<String> carried = new HashSet<>();
+        conf.getMembersList().forEach(m -> carried.add(m.getId()));
+        Set<String> members = new HashSet<>(conf.getVotersList());
+        members.addAll(conf.getLearnersList());
+        ConfState.Builder result = conf.toBuilder();
+        for (Member m : known) {
+            if (members.contains(m.getId()) && !m.getPeerAddress().isEmpty() && carried.add(m.getId())) {
+                result.addMembers(m);
+            }
+        }
+        return result.build();
+    }
+
+    private static ConfState apply(ConfState conf, ConfChange change, long learnerMatch, long lastIndex,
+                                   long maxLagEntries) {
         String id = change.getNodeId();
         if (id.isEmpty()) {
             throw new RefusedException(Reason.INVALID, "a configuration change must name a node");

@@ -29,6 +29,7 @@ final class Membership {
     private final ConfState bootstrap;
     private ConfState base;
     private long baseIndex;
+    private long baseTerm;
     /** Configuration entries above {@code baseIndex} that the log holds, in index order. */
     private final List<ConfigEntry> entries = new ArrayList<>();
 
@@ -51,6 +52,25 @@ final class Membership {
         return entries.isEmpty() ? baseIndex : entries.get(entries.size() - 1).index();
     }
 
+    /**
+     * Term of the entry that holds the configuration in force (the snapshot's term when a
+     * snapshot covers it, 0 for the bootstrap voters): with {@link #currentIndex()}, where
+     * the configuration stands in the log, so two nodes can tell whose is newer.
+     */
+    long currentTerm() {
+        return entries.isEmpty() ? baseTerm : entries.get(entries.size() - 1).term();
+    }
+
+    /** Whether {@code conf} lists {@code id} as a voter or a learner. */
+    static boolean lists(ConfState conf, String id) {
+        return conf.getVotersList().contains(id) || conf.getLearnersList().contains(id);
+    }
+
+    /** Whether any configuration this node knows of (in force or earlier, above the snapshot) lists {@code id}. */
+    boolean everLists(String id) {
+        return lists(base, id) || entries.stream().anyMatch(e -> lists(e.conf(), id));
+    }
+
     /** The configuration before the one in force, or null if a snapshot covers it. */
     ConfState previous() {
         if (entries.isEmpty()) {
@@ -69,15 +89,16 @@ final class Membership {
         return index >= baseIndex ? base : null;
     }
 
-    /** Starts over from a snapshot at {@code index} whose configuration is {@code conf}: the log after it is gone. */
-    void restore(long index, ConfState conf) {
+    /** Starts over from a snapshot at {@code index}, {@code term} whose configuration is {@code conf}: the log after it is gone. */
+    void restore(long index, long term, ConfState conf) {
         entries.clear();
         baseIndex = index;
+        baseTerm = term;
         base = isEmpty(conf) ? bootstrap : conf;
     }
 
-    /** A snapshot now covers the log up to {@code index}: folds the configuration entries it covers. */
-    void compact(long index) {
+    /** A snapshot at {@code index}, {@code term} now covers the log up to it: folds the configuration entries it covers. */
+    void compact(long index, long term) {
         if (index <= baseIndex) {
             return;
         }
@@ -85,6 +106,7 @@ final class Membership {
         entries.removeIf(e -> e.index() <= index);
         base = folded;
         baseIndex = index;
+        baseTerm = term;
     }
 
     /** Reads every configuration entry the log holds above the snapshot (at start-up). */

@@ -82,6 +82,11 @@ public final class RaftNode {
     /** The driver's newest snapshot (taken or installed), or null. */
     private SnapshotMeta latestSnapshot;
 
+    /** Set when a member told this node it was removed ({@code MSG_REMOVED}); cleared if a newer configuration lists it. */
+    private Removal toldRemoved;
+    /** Whether a configuration in this node's log or snapshot ever listed it: only then can its own log remove it. */
+    private boolean everListed;
+
     private Ready.SoftState lastSoftState;
     private HardState lastHardState;
     private ConfState lastConfState;
@@ -114,9 +119,10 @@ public final class RaftNode {
         this.log = new RaftLog(store, hs.getCommit(), config.appliedIndex(), latestSnapshot);
         this.membership = new Membership(ConfState.newBuilder().addAllVoters(config.voters()).build());
         if (latestSnapshot != null) {
-            membership.restore(latestSnapshot.getIndex(), latestSnapshot.getConf());
+            membership.restore(latestSnapshot.getIndex(), latestSnapshot.getTerm(), latestSnapshot.getConf());
         }
         membership.load(log);
+        this.everListed = membership.everLists(id);
         this.tracker = new ProgressTracker(membership.current());
         this.latestSnapshot = latestSnapshot;
         this.term = hs.getTerm();
@@ -146,9 +152,13 @@ public final class RaftNode {
      * exception keeps a cluster live: a node whose own removal it holds uncommitted
      * (a leader that lost its reign before the change committed) may campaign, with
      * the votes of the new configuration, as its log may be the only one able to
-     * win; as leader it commits the change and steps down (thesis §4.2.2).
+     * win; as leader it commits the change and steps down (thesis §4.2.2). A node a member
+     * told it was removed ({@link #removal()}) never campaigns.
      */
     private boolean mayCampaign() {
+        if (toldRemoved != null) {
+            return false;
+        }
         if (tracker.isVoter(id)) {
             return true;
         }
@@ -224,6 +234,16 @@ public final class RaftNode {
      *     ({@link Reason#TARGET_LAGGING}); a transfer is in progress
      */
     public Proposal proposeConfChange(ConfChange change) {
+        return proposeConfChange(change, List.of());
+    }
+
+    /**
+     * As {@link #proposeConfChange(ConfChange)}; the new configuration also carries, for
+     * each member it holds no address for, the one in {@code knownAddresses} (the driver's
+     * configured members): a node that learns the configuration from the log, like a node
+     * that joined knowing only itself, can then reach every member.
+     */
+    public Proposal proposeConfChange(ConfChange change, List<dev.raftkv.proto.Member> knownAddresses) {
         requireLeaderNotTransferring();
         if (log.term(log.committed()) != term) {
             throw new RefusedException(Reason.LEADER_NOT_READY, "leader " + id + " has not committed an entry of its"
@@ -236,7 +256,7 @@ public final class RaftNode {
         }
         Progress pr = tracker.progress(change.getNodeId());
         ConfState next = ConfChanges.apply(membership.current(), change, pr == null ? 0 : pr.match(),
-                log.lastIndex(), config.maxCatchUpLagEntries());
+                log.lastIndex(), config.maxCatchUpLagEntries(), knownAddresses);
         long index = log.lastIndex() + 1;
         leader.append(List.of(Entry.newBuilder().setIndex(index).setTerm(term).setType(EntryType.ENTRY_CONFIG)
                 .setData(next.toByteString()).build()));
@@ -295,7 +315,7 @@ public final class RaftNode {
                     + snapshot.getConf() + " but the log's configuration there is " + expected);
         }
         latestSnapshot = snapshot;
-        membership.compact(index);
+        membership.compact(index, snapshot.getTerm());
     }
 
     /**
@@ -334,8 +354,18 @@ public final class RaftNode {
         }
     }
 
-    /** Handles a message from a peer. Messages from unknown or stale senders are ignored. */
+    /**
+     * Handles a message from a peer. Messages from unknown or stale senders are ignored.
+     * A member whose committed configuration does not list the sender answers it
+     * {@code MSG_REMOVED} as well (see {@link #removal()}).
+     */
     public void step(Message m) {
+        if (m.getType() == MessageType.MSG_REMOVED) {
+            // A statement about the committed log, whatever the sender's term: no term change.
+            handleRemovedNotice(m);
+            return;
+        }
+        tellIfRemoved(m);
         if (m.getTerm() > term) {
             if (!stepHigherTerm(m)) {
                 return;
@@ -540,6 +570,25 @@ public final class RaftNode {
         return membership.current();
     }
 
+    /**
+     * How this node knows it was removed from the cluster, or null while it is not known to
+     * be: a member told it ({@code MSG_REMOVED}), or its own log holds a committed
+     * configuration without it after one with it (a leader that removed itself). A removed
+     * node never campaigns nor votes; it still follows a leader that sends it entries, and
+     * is a member again once a newer configuration lists it.
+     */
+    public Removal removal() {
+        if (toldRemoved != null) {
+            return toldRemoved;
+        }
+        ConfState current = membership.current();
+        long index = membership.currentIndex();
+        if (everListed && !Membership.lists(current, id) && index <= log.committed()) {
+            return new Removal(index, membership.currentTerm(), current, id);
+        }
+        return null;
+    }
+
     /** Whether the configuration in force is not committed yet, so another change would be refused. */
     public boolean isConfChangePending() {
         return membership.currentIndex() > log.committed();
@@ -676,9 +725,10 @@ public final class RaftNode {
 
     private void handleVoteRequest(Message m) {
         boolean pre = m.getType() == MessageType.MSG_PRE_VOTE;
-        boolean canVote = votedFor.equals(m.getFrom())
+        // A removed node takes no part in elections any more (thesis §4.2.3).
+        boolean canVote = toldRemoved == null && (votedFor.equals(m.getFrom())
                 || (votedFor.isEmpty() && leaderId == null)
-                || (pre && m.getTerm() > term);
+                || (pre && m.getTerm() > term));
         boolean logOk = config.has(InjectedBug.VOTE_WITHOUT_LOG_CHECK)
                 || log.isUpToDate(m.getIndex(), m.getLogTerm());
         MessageType responseType = pre ? MessageType.MSG_PRE_VOTE_RESPONSE : MessageType.MSG_VOTE_RESPONSE;
@@ -744,7 +794,7 @@ public final class RaftNode {
                 handleSnapshot(m);
             }
             case MSG_TIMEOUT_NOW -> {
-                if (tracker.isVoter(id)) {
+                if (tracker.isVoter(id) && toldRemoved == null) {
                     // The leader hands over (thesis §3.10): campaign now, without pre-vote.
                     campaign(false, true, ElectionEvent.Cause.TIMEOUT_NOW, m.getFrom(), 0);
                 }
@@ -763,6 +813,46 @@ public final class RaftNode {
         leaderId = leader;
         lastLeaderId = leader;
         ticksSinceLeader = 0;
+    }
+
+    /**
+     * A member says its committed configuration does not list this node. Believed only if
+     * that configuration is newer than this node's own, which lists it: a member that lags
+     * behind the change adding this node (it says so from an older configuration) is not.
+     * Being newer and committed, the member's configuration is the cluster's: a change that
+     * added this node again would come later, and reach it by the log.
+     */
+    private void handleRemovedNotice(Message m) {
+        ConfState own = membership.current();
+        if (toldRemoved != null || Membership.lists(m.getConf(), id) || !Membership.lists(own, id)) {
+            return;
+        }
+        long ownTerm = membership.currentTerm();
+        long ownIndex = membership.currentIndex();
+        if (m.getLogTerm() < ownTerm || (m.getLogTerm() == ownTerm && m.getIndex() <= ownIndex)) {
+            return;
+        }
+        toldRemoved = new Removal(m.getIndex(), m.getLogTerm(), m.getConf(), m.getFrom());
+        if (role != Role.FOLLOWER || leaderId != null) {
+            becomeFollower(term, null);
+        }
+    }
+
+    /**
+     * Answers {@code MSG_REMOVED} to a sender that this member's committed configuration
+     * does not list: a node removed while it was cut off, or before the entry reached it,
+     * would otherwise campaign forever (etcd's ErrMemberRemoved). Not while the
+     * configuration is uncommitted: a leader removing itself still replicates its removal.
+     */
+    private void tellIfRemoved(Message m) {
+        ConfState conf = membership.current();
+        long index = membership.currentIndex();
+        if (index == 0 || index > log.committed() || !Membership.lists(conf, id) || Membership.lists(conf, m.getFrom())
+                || m.getFrom().isEmpty()) {
+            return;
+        }
+        messages.add(message(MessageType.MSG_REMOVED, m.getFrom()).setIndex(index)
+                .setLogTerm(membership.currentTerm()).setConf(conf).build());
     }
 
     /**
@@ -787,7 +877,7 @@ public final class RaftNode {
         }
         log.restore(snapshot);
         latestSnapshot = snapshot;
-        membership.restore(index, config.has(InjectedBug.SNAPSHOT_WITHOUT_CONFIG)
+        membership.restore(index, snapshot.getTerm(), config.has(InjectedBug.SNAPSHOT_WITHOUT_CONFIG)
                 ? membership.current() : snapshot.getConf());
         onConfigurationChanged();
         acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(index).build());
@@ -803,6 +893,8 @@ public final class RaftNode {
         if (lastNew >= 0) {
             if (membership.reconcile(log, m.getEntriesList())) {
                 onConfigurationChanged();
+            } else if (toldRemoved != null) {
+                noteOwnMembership();
             }
             log.commitTo(Math.min(m.getCommit(), lastNew));
             acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(lastNew).build());
@@ -817,10 +909,25 @@ public final class RaftNode {
 
     /** The configuration in force changed (appended, replaced, or restored from a snapshot). */
     void onConfigurationChanged() {
+        noteOwnMembership();
         tracker.setConf(membership.current());
         if (role == Role.LEADER) {
             tracker.syncProgress(id, log.lastIndex(), config.maxInflightMessages());
             leader.onConfigurationChanged();
+        }
+    }
+
+    /**
+     * After the configuration in force changed or moved in the log: remembers that a
+     * configuration listed this node, and forgets a removal it was told of once a newer
+     * configuration lists it (added again; its content may equal the one before).
+     */
+    private void noteOwnMembership() {
+        if (Membership.lists(membership.current(), id)) {
+            everListed = true;
+            if (toldRemoved != null && toldRemoved.olderThan(membership.currentTerm(), membership.currentIndex())) {
+                toldRemoved = null;
+            }
         }
     }
 

@@ -65,6 +65,17 @@
  *   <li>A leader that removes itself keeps leading, without counting itself, until
  *       the change commits, then steps down and sends {@code MSG_TIMEOUT_NOW} to a
  *       caught-up voter (thesis §4.2.2). Removed nodes and learners never campaign.</li>
+ *   <li>A node removed before the entry reached it (the leader stops replicating to it
+ *       at once) would campaign forever. As with etcd's ErrMemberRemoved, a member whose
+ *       committed configuration does not list the sender of a message answers
+ *       {@code MSG_REMOVED} with that configuration's index, term and content; the
+ *       receiver believes it only if that configuration is newer (by term, then
+ *       index) than its own, which lists it, so a member lagging behind the change
+ *       that added a node cannot remove it. A removed node neither campaigns nor
+ *       votes ({@link dev.raftkv.raft.RaftNode#removal()}); a newer configuration
+ *       listing it (added again) makes it a member once more.</li>
+ *   <li>Each change's configuration carries the address of every member the leader
+ *       knows, so a node that joins knowing only itself can reach all of them.</li>
  * </ul>
  * Leadership transfer (thesis §3.10): the leader stops accepting proposals, brings
  * the target up to date, and sends it {@code MSG_TIMEOUT_NOW}; the target campaigns

@@ -24,6 +24,9 @@ final class ErrorMapping {
                     trailers.put(Trailers.LEADER_ADDRESS, leader.clientAddress());
                 }
             }
+            if (failed instanceof NodeRemovedException removed && !removed.membersTrailer().isEmpty()) {
+                trailers.put(Trailers.MEMBERS, removed.membersTrailer());
+            }
             return failed.status().asRuntimeException(trailers);
         }
         if (cause instanceof StatusRuntimeException sre) {

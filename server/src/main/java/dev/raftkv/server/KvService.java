@@ -150,6 +150,9 @@ final class KvService extends KvGrpc.KvImplBase {
 
     @Override
     public void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> out) {
+        if (refusedAsRemoved(out)) {
+            return;
+        }
         Command command = Command.newBuilder().setOpenSession(OpenSession.getDefaultInstance()).build();
         server.write(command, deadlineNanos(), false).whenComplete((applied, error) -> {
             if (error != null) {
@@ -167,7 +170,8 @@ final class KvService extends KvGrpc.KvImplBase {
         NodeStatus status = server.status();
         StatusResponse.Builder response = StatusResponse.newBuilder().setHeader(header())
                 .setRole(status.role().name()).setCommitIndex(status.commitIndex())
-                .setLastIndex(status.lastIndex()).setFirstIndex(status.firstIndex());
+                .setLastIndex(status.lastIndex()).setFirstIndex(status.firstIndex())
+                .setRemoved(status.removed()).setJoining(status.joining());
         for (NodeStatus.MemberStatus member : status.members()) {
             response.addMembers(MemberStatus.newBuilder().setId(member.id()).setPeerAddress(member.peerAddress())
                     .setClientAddress(Optional.ofNullable(member.clientAddress()).orElse(""))
@@ -184,6 +188,9 @@ final class KvService extends KvGrpc.KvImplBase {
     }
 
     private void write(Command.Builder command, StreamObserver<WriteResponse> out) {
+        if (refusedAsRemoved(out)) {
+            return;
+        }
         server.write(command.build(), deadlineNanos(), false).whenComplete((applied, error) -> {
             if (error != null) {
                 out.onError(ErrorMapping.toStatus(error, config));
@@ -198,6 +205,9 @@ final class KvService extends KvGrpc.KvImplBase {
 
     private <T, R> void read(Consistency consistency, Function<KvStateMachine, T> read, StreamObserver<R> out,
                              Function<T, R> respond) {
+        if (refusedAsRemoved(out)) {
+            return;
+        }
         CompletableFuture<T> result = consistency == Consistency.SERIALIZABLE
                 ? server.readSerializable(read) : server.readLinearizable(read, deadlineNanos());
         result.whenComplete((value, error) -> {
@@ -208,6 +218,20 @@ final class KvService extends KvGrpc.KvImplBase {
                 out.onCompleted();
             }
         });
+    }
+
+    /**
+     * A node removed from the cluster answers every request at once with FAILED_PRECONDITION
+     * naming the members to ask instead (a client pointed only at it would otherwise wait
+     * out its deadline); nothing reaches the log. Returns whether it refused.
+     */
+    private boolean refusedAsRemoved(StreamObserver<?> out) {
+        NodeRemovedException removed = server.removedError();
+        if (removed == null) {
+            return false;
+        }
+        out.onError(ErrorMapping.toStatus(removed, config));
+        return true;
     }
 
     private ResponseHeader header() {

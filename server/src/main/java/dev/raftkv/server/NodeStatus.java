@@ -9,11 +9,16 @@ import java.util.List;
  * @param leaderId the known leader, or null during an election
  * @param snapshotIndex index of the newest snapshot this node holds, 0 if none
  * @param members the configuration in force on this node, voters first
- * @param removed whether the committed configuration no longer lists this node (it takes no part any more)
+ * @param removed whether this node learned it was removed from the cluster (a committed configuration
+ *     without it, in its log or told by a member): it takes no part any more and refuses client requests
+ * @param joining whether this node, started to join a cluster, has not yet applied the log up to
+ *     {@code joinIndex}: its state is behind the cluster's even when its own commit index looks applied
+ * @param joinIndex the index the cluster answered this node's join with (0 until it answered, or when
+ *     the node did not join)
  */
 public record NodeStatus(String nodeId, Role role, long term, String leaderId, long commitIndex, long appliedIndex,
                          long firstIndex, long lastIndex, long snapshotIndex, List<MemberStatus> members,
-                         boolean removed) {
+                         boolean removed, boolean joining, long joinIndex) {
 
     /**
      * One member as this node sees it.

@@ -38,11 +38,21 @@ final class PeerTransport implements ForwardCalls, AutoCloseable {
     /** Messages handed to a stream that is not ready before further ones are dropped. */
     private static final int MAX_UNREADY_MESSAGES = 4096;
     private static final long RECONNECT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A message to a node with no known address is logged at most once per node in this time. */
+    static final long UNKNOWN_NODE_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String selfId;
     private final EventLoopGroup eventLoop;
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     private final LongSupplier nanoClock;
+    /** Messages dropped for want of an address, per destination; touched by the event loop only. */
+    private final Map<String, UnknownNode> unknown = new java.util.HashMap<>();
+
+    /** Drops to one node without an address, since the last report of them. */
+    private static final class UnknownNode {
+        long reportedAtNanos;
+        long droppedSinceReport;
+    }
 
     PeerTransport(String selfId, Collection<Member> members, ThreadFactory threadFactory, LongSupplier nanoClock) {
         this.selfId = selfId;
@@ -82,13 +92,40 @@ final class PeerTransport implements ForwardCalls, AutoCloseable {
         return link == null ? null : link.channel;
     }
 
-    /** Sends {@code m} to {@code m.getTo()}; a message to an unknown node is dropped. Called by the event loop. */
+    /**
+     * Sends {@code m} to {@code m.getTo()}. A message to a node whose address is not known
+     * (not in {@code raftkv.members}, not in the configuration's member addresses) is
+     * dropped and reported, at most once per node per {@link #UNKNOWN_NODE_REPORT_NANOS}.
+     * Called by the event loop.
+     */
     void send(Message m) {
         Link link = links.get(m.getTo());
         if (link != null) {
             link.send(m);
+        } else {
+            droppedForUnknown(m);
         }
     }
+
+    private void droppedForUnknown(Message m) {
+        long now = nanoClock.getAsLong();
+        UnknownNode node = unknown.get(m.getTo());
+        boolean first = node == null;
+        if (first) {
+            node = new UnknownNode();
+            unknown.put(m.getTo(), node);
+        }
+        node.droppedSinceReport++;
+        if (first || now - node.reportedAtNanos >= UNKNOWN_NODE_REPORT_NANOS) {
+            long dropped = node.droppedSinceReport;
+            LOG.log(Level.WARNING, () -> "node " + selfId + ": no address known for node " + m.getTo() + ": dropped "
+                    + dropped + " message(s) to it since the last report (the latest a " + m.getType().name()
+                    + "); it is neither in raftkv.members nor in the member addresses of the configuration");
+            node.reportedAtNanos = now;
+            node.droppedSinceReport = 0;
+        }
+    }
+
 
     /** Forwards a request (a client's write, a membership change, a transfer) to the leader {@code leaderId}. */
     @Override

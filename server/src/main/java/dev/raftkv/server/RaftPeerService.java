@@ -68,8 +68,9 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
             case COMMANDS -> forwardCommands(request.getCommands(), deadlineNanos, out);
             case CONF_CHANGE -> server.changeMembership(request.getConfChange(), deadlineNanos,
                     !request.getMayForward())
-                    .whenComplete((conf, error) -> answer(out, error,
-                            () -> ForwardResponse.newBuilder().setConf(conf).build()));
+                    .whenComplete((applied, error) -> answer(out, error,
+                            () -> ForwardResponse.newBuilder().setConf(applied.conf()).setIndex(applied.index())
+                                    .build()));
             case TRANSFER_TO -> server.transferLeadership(request.getTransferTo(), deadlineNanos,
                     !request.getMayForward())
                     .whenComplete((leader, error) -> answer(out, error,

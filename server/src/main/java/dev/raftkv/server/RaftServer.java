@@ -21,6 +21,7 @@ import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.RefusedException;
+import dev.raftkv.raft.Removal;
 import dev.raftkv.raft.Role;
 import dev.raftkv.storage.LogStore;
 import dev.raftkv.storage.LogStoreProvider;
@@ -130,11 +131,14 @@ public final class RaftServer implements AutoCloseable {
     private SnapshotMeta restoredAtStart;
     /** Every member's addresses: the configured ones, overridden by those the configuration in the log carries. */
     private volatile Map<String, Member> memberAddresses = Map.of();
+    /** Members' addresses the cluster answered this node's join with (its configuration then); any thread reads. */
+    private volatile Map<String, Member> joinAddresses = Map.of();
+    private JoinProgress joinProgress;
+    /** What every client request gets once this node knows it was removed; null while it is a member. */
+    private volatile NodeRemovedException removedError;
     private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
-    private boolean wasMember;
     /** Set when this node stopped leading in the Ready being processed: its waiting writes fail after it applies. */
     private Ready.SoftState lostLeadership;
-    private boolean removed;
     private Thread joiner;
 
     private Thread loop;
@@ -208,6 +212,8 @@ public final class RaftServer implements AutoCloseable {
         long built = time.nanoTime();
         restoredAtStart = snapshot;
         memberAddresses = addresses(core.confState());
+        // a node whose log already lists it joined before: it restarts as any member does
+        joinProgress = new JoinProgress(config.join() != null && !lists(core.confState(), config.nodeId()));
         snapshotter = new Snapshotter(snapshotFiles, config.snapshots(), threadFactory, this::onSnapshotWritten,
                 time::nanoTime, metrics, snapshot == null ? 0 : snapshot.getIndex());
         applier = new Applier(loaded == null ? new KvStateMachine() : loaded.stateMachine(),
@@ -367,15 +373,30 @@ public final class RaftServer implements AutoCloseable {
         CompletableFuture<Object> future = new CompletableFuture<>();
         if (!running) {
             future.completeExceptionally(unavailable("node " + config.nodeId() + " is not running"));
+        } else if (removedError != null) {
+            future.completeExceptionally(removedError);
         } else {
             inbox.add(new Read(deadlineNanos, read, future));
         }
         return (CompletableFuture<T>) future;
     }
 
-    /** Runs {@code read} on this node's state machine as it is now: possibly stale, never blocked by elections. */
+    /**
+     * Runs {@code read} on this node's state machine as it is now: possibly stale, never
+     * blocked by elections. Fails with {@link NodeRemovedException} on a removed node,
+     * whose state no longer follows the cluster's.
+     */
     public <T> CompletableFuture<T> readSerializable(Function<KvStateMachine, T> read) {
-        return applier.readNow(read);
+        NodeRemovedException removed = removedError;
+        return removed != null ? CompletableFuture.failedFuture(removed) : applier.readNow(read);
+    }
+
+    /**
+     * The error every client request gets because this node was removed from the cluster,
+     * or null while it is a member. Any thread.
+     */
+    public NodeRemovedException removedError() {
+        return removedError;
     }
 
     /** The status as of the last event-loop round (at most one tick old). */
@@ -409,11 +430,15 @@ public final class RaftServer implements AutoCloseable {
      *     outcome is unknown. The status description starts with the refusal's reason.
      */
     public CompletableFuture<ConfState> changeMembership(ConfChange change, long deadlineNanos) {
-        return changeMembership(change, deadlineNanos, false);
+        return changeMembership(change, deadlineNanos, false).thenApply(ConfApplied::conf);
     }
 
-    CompletableFuture<ConfState> changeMembership(ConfChange change, long deadlineNanos, boolean forwarded) {
-        CompletableFuture<ConfState> future = new CompletableFuture<>();
+    /** A membership change that took effect: the configuration after it, applied at {@code index} on the leader. */
+    record ConfApplied(ConfState conf, long index) {
+    }
+
+    CompletableFuture<ConfApplied> changeMembership(ConfChange change, long deadlineNanos, boolean forwarded) {
+        CompletableFuture<ConfApplied> future = new CompletableFuture<>();
         String invalid = validate(change);
         if (invalid != null) {
             future.completeExceptionally(new RequestFailedException(Status.INVALID_ARGUMENT.withDescription(invalid),
@@ -446,17 +471,18 @@ public final class RaftServer implements AutoCloseable {
         return null;
     }
 
-    private void proposeConfChange(ConfChange change, long deadlineNanos, CompletableFuture<ConfState> future,
+    private void proposeConfChange(ConfChange change, long deadlineNanos, CompletableFuture<ConfApplied> future,
                                    boolean forwarded) {
         if (core.role() == Role.LEADER) {
             try {
-                Proposal proposal = core.proposeConfChange(change);
+                // the new configuration carries every member's address, for nodes that know only the log
+                Proposal proposal = core.proposeConfChange(change, knownAddresses());
                 ConfState next = core.confState();
                 CompletableFuture<Applied> applied = new CompletableFuture<>();
                 applier.await(proposal.firstIndex(), proposal.term(), deadlineNanos, applied);
                 applied.whenComplete((a, e) -> {
                     if (e == null) {
-                        future.complete(next);
+                        future.complete(new ConfApplied(next, a.index()));
                     } else {
                         future.completeExceptionally(e);
                     }
@@ -468,7 +494,7 @@ public final class RaftServer implements AutoCloseable {
             }
         } else {
             forwardToLeader(ForwardRequest.newBuilder().setConfChange(change).build(), deadlineNanos, forwarded,
-                    future, ForwardResponse::getConf);
+                    future, response -> new ConfApplied(response.getConf(), response.getIndex()));
         }
     }
 
@@ -620,8 +646,10 @@ public final class RaftServer implements AutoCloseable {
                 ForwardResponse response = transport.forwardToAddress(config.join(),
                         ForwardRequest.newBuilder().setConfChange(change).setMayForward(true).build(),
                         config.requestTimeout().toMillis()).get();
-                LOG.log(Level.INFO, "node " + config.nodeId() + ": " + change.getType() + " accepted; voters="
-                        + response.getConf().getVotersList() + " learners=" + response.getConf().getLearnersList());
+                LOG.log(Level.INFO, "node " + config.nodeId() + ": " + change.getType() + " accepted at index "
+                        + response.getIndex() + "; voters=" + response.getConf().getVotersList() + " learners="
+                        + response.getConf().getLearnersList());
+                inbox.add(new Task(() -> learnedAtJoin(response)));
             } catch (java.util.concurrent.ExecutionException e) {
                 String why = String.valueOf(e.getCause().getMessage());
                 if (!why.contains("ALREADY_MEMBER") && !why.contains("NOT_A_LEARNER")) {
@@ -638,6 +666,29 @@ public final class RaftServer implements AutoCloseable {
             }
             backoffMillis = Math.min(backoffMillis * 2, 2_000);
         }
+    }
+
+    /**
+     * The cluster answered this joining node's membership request: it learns every member's
+     * address from the configuration in the answer (it may know none but its own, and cannot
+     * answer a leader it has no address for) and the index it must apply to be caught up.
+     */
+    private void learnedAtJoin(ForwardResponse response) {
+        Map<String, Member> learned = new LinkedHashMap<>(joinAddresses);
+        for (dev.raftkv.proto.Member m : response.getConf().getMembersList()) {
+            try {
+                learned.put(m.getId(), Member.of(m.getId(), m.getPeerAddress(), m.getClientAddress()));
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "node " + config.nodeId() + ": the cluster's answer carries a bad address: "
+                        + e.getMessage());
+            }
+        }
+        learned.remove(config.nodeId());
+        joinAddresses = learned;
+        transport.updateMembers(reachable().values());
+        joinProgress.learned(response.getIndex());
+        transitions.event("join-answer", core.term(), "index=" + response.getIndex() + " members="
+                + learned.keySet());
     }
 
     // ---------------------------------------------------------------- the event loop
@@ -686,6 +737,9 @@ public final class RaftServer implements AutoCloseable {
     }
 
     private void handle(Event event) {
+        if (removedError != null && refuseAsRemoved(event)) {
+            return;
+        }
         if (event instanceof Inbound in) {
             elections.handled(in.message(), time.nanoTime());
             core.step(in.message());
@@ -896,8 +950,27 @@ public final class RaftServer implements AutoCloseable {
      */
     private Map<String, Member> reachable() {
         Map<String, Member> all = new LinkedHashMap<>(config.members());
+        all.putAll(joinAddresses);
         all.putAll(memberAddresses);
         return all;
+    }
+
+    /** Every address this node knows, for the configuration a membership change writes. */
+    private List<dev.raftkv.proto.Member> knownAddresses() {
+        List<dev.raftkv.proto.Member> known = new ArrayList<>();
+        for (Member m : reachable().values()) {
+            dev.raftkv.proto.Member.Builder member = dev.raftkv.proto.Member.newBuilder().setId(m.id())
+                    .setPeerAddress(m.peerAddress());
+            if (m.clientAddress() != null) {
+                member.setClientAddress(m.clientAddress());
+            }
+            known.add(member.build());
+        }
+        return known;
+    }
+
+    private static boolean lists(ConfState conf, String id) {
+        return conf.getVotersList().contains(id) || conf.getLearnersList().contains(id);
     }
 
     /** Addresses of the members of {@code conf}: those it carries, else the configured ones. */
@@ -1010,12 +1083,16 @@ public final class RaftServer implements AutoCloseable {
 
     private void refreshStatus() {
         ConfState conf = core.confState();
-        boolean member = conf.getVotersList().contains(config.nodeId())
-                || conf.getLearnersList().contains(config.nodeId());
-        wasMember |= member;
-        if (wasMember && !member && !core.isConfChangePending() && !removed) {
-            removed = true;
-            transitions.event("removed", core.term(), "the committed configuration no longer lists this node");
+        Removal removal = core.removal();
+        if (removal != null && removedError == null) {
+            onRemoved(removal);
+        } else if (removal == null && removedError != null) {
+            removedError = null;
+            transitions.event("readmitted", core.term(), "a newer configuration lists this node again");
+        }
+        if (joinProgress.applied(applier.appliedIndex())) {
+            transitions.event("caught-up", core.term(), "applied=" + applier.appliedIndex() + " join_index="
+                    + joinProgress.targetIndex());
         }
         Map<String, Long> match = core.matchIndexes();
         long last = core.lastIndex();
@@ -1030,7 +1107,60 @@ public final class RaftServer implements AutoCloseable {
         SnapshotMeta snapshot = core.latestSnapshot();
         lastStatus = new NodeStatus(config.nodeId(), core.role(), core.term(), core.leaderId(), core.commitIndex(),
                 applier.appliedIndex(), store.firstIndex(), last, snapshot == null ? 0 : snapshot.getIndex(), members,
-                removed);
+                removedError != null, joinProgress.joining(), joinProgress.targetIndex());
+    }
+
+    /**
+     * This node learned it was removed (the core stopped campaigning and voting): from now on
+     * every client request is refused at once, naming the members to ask instead, and so
+     * are those waiting for a leader. Logged once.
+     */
+    private void onRemoved(Removal removal) {
+        Map<String, Member> known = reachable();
+        known.putAll(addresses(removal.conf()));
+        Map<String, String> clients = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>(removal.conf().getVotersList());
+        ids.addAll(removal.conf().getLearnersList());
+        for (String id : ids) {
+            Member m = known.get(id);
+            clients.put(id, m == null ? null : m.clientAddress());
+        }
+        boolean own = removal.toldBy().equals(config.nodeId());
+        String why = "the configuration committed at index " + removal.configIndex() + " in term "
+                + removal.configTerm() + " does not list it" + (own ? "" : "; told by " + removal.toldBy());
+        NodeRemovedException error = new NodeRemovedException(config.nodeId(), why, clients);
+        removedError = error;
+        transitions.event("removed", core.term(), "config_index=" + removal.configIndex() + " config_term="
+                + removal.configTerm() + " told_by=" + removal.toldBy() + " members=" + clients
+                + " (no campaigning or voting any more; client requests are refused)");
+        failWaitingAsRemoved(error);
+    }
+
+    /** Fails the reads and writes that wait for a leader or a read confirmation: none will come. */
+    private void failWaitingAsRemoved(NodeRemovedException error) {
+        parkedProposals.forEach(p -> fail(p, error));
+        parkedProposals.clear();
+        parkedReads.forEach(r -> r.future().completeExceptionally(error));
+        parkedReads.clear();
+        readsInFlight.values().forEach(r -> r.future().completeExceptionally(error));
+        readsInFlight.clear();
+    }
+
+    /**
+     * On a removed node: fails a client's write or read at once; returns whether it did. A
+     * write another node forwarded here (it took this node for the leader) goes the usual
+     * way and gets UNAVAILABLE, so that node waits for the real leader instead.
+     */
+    private boolean refuseAsRemoved(Event event) {
+        if (event instanceof Propose p && !p.write().forwarded) {
+            p.write().future.completeExceptionally(removedError);
+            return true;
+        }
+        if (event instanceof Read r) {
+            r.future().completeExceptionally(removedError);
+            return true;
+        }
+        return false;
     }
 
     private static NodeStatus.MemberStatus memberStatus(String id, boolean voter, Map<String, Member> addresses,

@@ -332,4 +332,116 @@ class SnapshotAndMembershipTest {
         assertThat(b.learners()).as("back to the configuration before the replaced entry").isEmpty();
         assertThat(b.ready().confState()).isEqualTo(conf(THREE, List.of()));
     }
+
+    private static Entry configEntry(long index, long term, ConfState conf) {
+        return Entry.newBuilder().setIndex(index).setTerm(term).setType(EntryType.ENTRY_CONFIG)
+                .setData(conf.toByteString()).build();
+    }
+
+    private static dev.raftkv.proto.Member address(String id) {
+        return dev.raftkv.proto.Member.newBuilder().setId(id).setPeerAddress(id + ":7000")
+                .setClientAddress(id + ":8000").build();
+    }
+
+    @Test
+    void a_configuration_change_carries_the_address_of_every_member_the_leader_knows() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode a = leader(store, THREE, true);
+        ConfChange addD = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_LEARNER).setNodeId("d")
+                .setPeerAddress("d:7001").build();
+
+        a.proposeConfChange(addD, List.of(address("a"), address("b"), address("c"), address("d"), address("x")));
+
+        assertThat(a.confState().getMembersList()).as("d keeps its own address; x is no member")
+                .extracting(m -> m.getId() + "=" + m.getPeerAddress())
+                .containsExactlyInAnyOrder("a=a:7000", "b=b:7000", "c=c:7000", "d=d:7001");
+    }
+
+    @Test
+    void a_member_tells_a_node_its_committed_configuration_left_out_that_it_was_removed_and_that_node_stops_campaigning() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode a = leader(store, THREE, true);
+        Proposal removeC = a.proposeConfChange(change(ConfChangeType.CONF_CHANGE_REMOVE, "c"));
+        drain(a, store);
+        Message preVote = msg(MessageType.MSG_PRE_VOTE, "c", "a", 2).setIndex(1).setLogTerm(1).build();
+        a.step(preVote);
+        drain(a, store);
+        assertThat(take(MessageType.MSG_REMOVED, "c")).as("not while the removal is uncommitted").isEmpty();
+        ack(a, store, "b");
+        assertThat(a.commitIndex()).isGreaterThanOrEqualTo(removeC.firstIndex());
+
+        a.step(preVote);
+        drain(a, store);
+
+        Message notice = take(MessageType.MSG_REMOVED, "c").get(0);
+        assertThat(notice.getIndex()).isEqualTo(removeC.firstIndex());
+        assertThat(notice.getLogTerm()).isEqualTo(1);
+        assertThat(notice.getConf().getVotersList()).containsExactly("a", "b");
+
+        InMemoryLogStore cStore = new InMemoryLogStore();
+        RaftNode c = new RaftNode(config("c", THREE), cStore);
+        for (int i = 0; i < 30 && c.role() == Role.FOLLOWER; i++) {
+            c.tick();
+        }
+        drain(c, cStore);
+        assertThat(c.role()).isEqualTo(Role.PRE_CANDIDATE);
+        assertThat(c.removal()).isNull();
+
+        c.step(notice);
+        drain(c, cStore);
+        sent.clear();
+
+        assertThat(c.removal()).isNotNull().satisfies(r -> {
+            assertThat(r.toldBy()).isEqualTo("a");
+            assertThat(r.configIndex()).isEqualTo(removeC.firstIndex());
+            assertThat(r.conf().getVotersList()).containsExactly("a", "b");
+        });
+        assertThat(c.role()).isEqualTo(Role.FOLLOWER);
+        for (int i = 0; i < 100; i++) {
+            c.tick();
+        }
+        drain(c, cStore);
+        assertThat(c.role()).as("a removed node never campaigns").isEqualTo(Role.FOLLOWER);
+        assertThat(sent).as("nor sends anything of its own").isEmpty();
+        c.step(msg(MessageType.MSG_VOTE, "b", "c", 5).setIndex(9).setLogTerm(4).build());
+        drain(c, cStore);
+        assertThat(take(MessageType.MSG_VOTE_RESPONSE, "b")).singleElement()
+                .satisfies(m -> assertThat(m.getReject()).as("nor votes").isTrue());
+    }
+
+    @Test
+    void a_removal_notice_from_a_member_behind_the_change_that_added_the_node_is_ignored() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode d = new RaftNode(config("d", List.of()), store);
+        ConfState withD = conf(THREE, List.of("d"));
+        d.step(msg(MessageType.MSG_APPEND, "a", "d", 2).setIndex(0).addEntries(configEntry(1, 2, withD)).build());
+        drain(d, store);
+
+        d.step(msg(MessageType.MSG_REMOVED, "b", "d", 2).setIndex(1).setLogTerm(1).setConf(conf(THREE, List.of()))
+                .build());
+        assertThat(d.removal()).as("b's configuration is older than d's own").isNull();
+
+        d.step(msg(MessageType.MSG_REMOVED, "b", "d", 2).setIndex(4).setLogTerm(2).setConf(conf(THREE, List.of()))
+                .build());
+        assertThat(d.removal()).as("a newer committed one without d").isNotNull();
+
+        d.step(msg(MessageType.MSG_APPEND, "a", "d", 3).setIndex(1).setLogTerm(2)
+                .addEntries(configEntry(2, 3, withD)).build());
+        drain(d, store);
+        assertThat(d.removal()).as("added again after that removal").isNull();
+    }
+
+    @Test
+    void a_node_that_was_never_a_member_is_not_removed_by_a_configuration_without_it() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode d = new RaftNode(config("d", List.of()), store);
+        d.step(msg(MessageType.MSG_APPEND, "a", "d", 2).setIndex(0).addEntries(configEntry(1, 2, conf(THREE,
+                List.of()))).setCommit(1).build());
+        drain(d, store);
+        d.step(msg(MessageType.MSG_REMOVED, "b", "d", 2).setIndex(1).setLogTerm(2).setConf(conf(THREE, List.of()))
+                .build());
+
+        assertThat(d.commitIndex()).isEqualTo(1);
+        assertThat(d.removal()).as("a joining node catching up on the log before the entry adding it").isNull();
+    }
 }

@@ -504,8 +504,8 @@ public abstract class ClusterTest {
                 return false;
             }
         });
-        // (The removed node itself learns of its removal only if it committed it as leader;
-        // a node removed while following is simply no longer contacted.)
+        // (A removed follower is no longer contacted; it learns of its removal from the first
+        // member it sends to: see a_removed_node_answers_clients_at_once...)
         String next = await().atMost(ELECTION).until(() -> cluster.running().stream()
                 .filter(id -> !id.equals(leader) && cluster.node(id).status().role() == dev.raftkv.raft.Role.LEADER)
                 .findFirst(), java.util.Optional::isPresent).orElseThrow();
@@ -513,5 +513,99 @@ public abstract class ClusterTest {
         assertThat(get(next, "before").getValue().toStringUtf8()).isEqualTo("1");
         assertThat(cluster.node(next).status().members()).extracting(NodeStatus.MemberStatus::id)
                 .doesNotContain(leader);
+    }
+
+    @Test
+    void a_node_joining_with_members_listing_only_itself_learns_them_from_the_cluster_catches_up_and_becomes_a_voter() {
+        start(3);
+        String leader = awaitLeader();
+        for (int i = 0; i < 20; i++) {
+            put(leader, "k" + i, "v" + i);
+        }
+
+        RaftServer joiner = cluster.startJoiningKnowingOnlyItself("n4", follower());
+        assertThat(joiner.status().joining()).as("not caught up before the cluster answered").isTrue();
+
+        await().atMost(ELECTION.multipliedBy(2)).untilAsserted(() -> assertThat(cluster.node(awaitLeader()).status()
+                .member("n4")).as("n4 in the leader's configuration").isNotNull()
+                .satisfies(m -> assertThat(m.voter()).as("promoted").isTrue()));
+        NodeStatus caughtUp = await().atMost(ELECTION).until(joiner::status, s -> !s.joining());
+        assertThat(caughtUp.joinIndex()).as("the index the cluster answered the join with").isPositive();
+        assertThat(caughtUp.appliedIndex()).isGreaterThanOrEqualTo(caughtUp.joinIndex());
+        GetResponse read = cluster.client("n4", CALL).get(GetRequest.newBuilder().setKey(bytes("k19"))
+                .setConsistency(Consistency.SERIALIZABLE).build());
+        assertThat(read.getValue().toStringUtf8()).isEqualTo("v19");
+        assertThat(joiner.status().members()).extracting(NodeStatus.MemberStatus::peerAddress)
+                .as("it knows every member's address").doesNotContainNull().hasSize(4);
+    }
+
+    @Test
+    void a_removed_node_answers_clients_at_once_naming_the_members_reports_removed_and_does_not_disturb_the_others() {
+        java.util.logging.Logger transitions = java.util.logging.Logger.getLogger("dev.raftkv.transitions");
+        List<String> removedLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                String line = record.getMessage();
+                if (line != null && line.startsWith("event=removed ")) {
+                    removedLines.add(line);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        transitions.addHandler(handler);
+        try {
+            start(3);
+            String leader = awaitLeader();
+            put(leader, "before", "1");
+            String victim = follower();
+            List<String> others = cluster.running().stream().filter(id -> !id.equals(victim)).toList();
+
+            join(cluster.node(leader).changeMembership(change(dev.raftkv.proto.ConfChangeType.CONF_CHANGE_REMOVE,
+                    victim), deadline()));
+            long term = cluster.node(leader).status().term();
+
+            NodeStatus status = await().atMost(ELECTION).until(() -> cluster.node(victim).status(),
+                    NodeStatus::removed);
+            assertThat(status.role()).as("it no longer campaigns").isEqualTo(dev.raftkv.raft.Role.FOLLOWER);
+
+            // a client deadline far beyond any election: the answer is the refusal, not the deadline
+            Duration patient = ELECTION;
+            assertThatThrownBy(() -> cluster.client(victim, patient).put(PutRequest.newBuilder()
+                    .setKey(bytes("k")).setValue(bytes("v")).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                        assertThat(e.getStatus().getDescription()).startsWith("NODE_REMOVED: node " + victim)
+                                .contains(others.get(0) + " at " + cluster.clientAddress(others.get(0)))
+                                .contains(others.get(1) + " at " + cluster.clientAddress(others.get(1)));
+                        assertThat(e.getTrailers().get(Trailers.MEMBERS)).isNotNull()
+                                .contains(others.get(0) + "=" + cluster.clientAddress(others.get(0)))
+                                .contains(others.get(1) + "=" + cluster.clientAddress(others.get(1)));
+                    });
+            for (Consistency consistency : List.of(Consistency.LINEARIZABLE, Consistency.SERIALIZABLE)) {
+                assertThatThrownBy(() -> cluster.client(victim, patient).get(GetRequest.newBuilder()
+                        .setKey(bytes("before")).setConsistency(consistency).build()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                                .as(consistency.name()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+            }
+            assertThat(cluster.client(victim, CALL).status(StatusRequest.getDefaultInstance()).getRemoved()).isTrue();
+
+            put(leader, "after", "2");
+            for (String id : others) {
+                assertThat(cluster.node(id).status().term()).as("term of " + id).isEqualTo(term);
+            }
+            assertThat(cluster.node(victim).status().role()).isEqualTo(dev.raftkv.raft.Role.FOLLOWER);
+            assertThat(removedLines).as("its log says so once").singleElement()
+                    .satisfies(line -> assertThat(line).contains("node=" + victim));
+        } finally {
+            transitions.removeHandler(handler);
+        }
     }
 }

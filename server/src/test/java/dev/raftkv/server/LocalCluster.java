@@ -71,6 +71,19 @@ public final class LocalCluster implements AutoCloseable {
         return start(id, properties);
     }
 
+    /**
+     * Starts a new node {@code id} in join mode whose {@code raftkv.members} lists only
+     * itself, as the README allows: everything else it must learn from the cluster.
+     */
+    public RaftServer startJoiningKnowingOnlyItself(String id, String via) {
+        peerPorts.put(id, freePort());
+        clientPorts.put(id, freePort());
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("raftkv.join", "127.0.0.1:" + peerPorts.get(via));
+        properties.put("raftkv.members", id + "=127.0.0.1:" + peerPorts.get(id) + ":" + clientPorts.get(id));
+        return start(id, properties);
+    }
+
     private RaftServer start(String id, Map<String, String> extra) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("raftkv.node.id", id);

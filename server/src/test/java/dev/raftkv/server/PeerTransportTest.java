@@ -11,7 +11,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class PeerTransportTest {
@@ -50,5 +57,47 @@ class PeerTransportTest {
             }
         }
         assertThat(attempts.get()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void a_message_to_a_node_without_a_known_address_is_reported_once_per_node_per_interval_with_the_node_id() {
+        Logger logger = Logger.getLogger(PeerTransport.class.getName());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        AtomicLong nanos = new AtomicLong(1_000);
+        try (PeerTransport transport = new PeerTransport("n4", List.of(), Thread::new, nanos::get)) {
+            Message toN1 = Message.newBuilder().setType(MessageType.MSG_APPEND_RESPONSE).setFrom("n4").setTo("n1")
+                    .build();
+            transport.send(toN1);
+            transport.send(toN1);
+            transport.send(toN1.toBuilder().setTo("n2").build());
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(0)).contains("no address known for node n1").contains("MSG_APPEND_RESPONSE");
+            assertThat(warnings.get(1)).contains("no address known for node n2");
+
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+            transport.send(toN1);
+
+            assertThat(warnings).hasSize(3);
+            assertThat(warnings.get(2)).contains("node n1").contains("dropped 2 message(s)");
+        } finally {
+            logger.removeHandler(handler);
+        }
     }
 }

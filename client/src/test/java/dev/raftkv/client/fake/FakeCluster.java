@@ -43,6 +43,7 @@ public final class FakeCluster implements AutoCloseable {
     });
     private volatile String leaderId;
     private volatile boolean followersRedirect;
+    private final Set<String> removed = ConcurrentHashMap.newKeySet();
 
     private FakeCluster(int size) {
         for (int i = 1; i <= size; i++) {
@@ -87,6 +88,26 @@ public final class FakeCluster implements AutoCloseable {
     /** Names {@code nodeId} as leader in every header from now on; empty means no leader. */
     public void leader(String nodeId) {
         this.leaderId = nodeId;
+    }
+
+    /** From now on {@code nodeId} answers every request as a node removed from the cluster does. */
+    public void removed(String nodeId) {
+        removed.add(nodeId);
+    }
+
+    boolean isRemoved(String nodeId) {
+        return removed.contains(nodeId);
+    }
+
+    /** The {@code raftkv-members} trailer a removed node sends: every other node, {@code id=address}. */
+    String membersExcept(String nodeId) {
+        StringBuilder members = new StringBuilder();
+        addressById.forEach((id, address) -> {
+            if (!id.equals(nodeId) && !removed.contains(id)) {
+                members.append(members.length() == 0 ? "" : ",").append(id).append('=').append(address);
+            }
+        });
+        return members.toString();
     }
 
     boolean followersRedirect() {

@@ -216,8 +216,18 @@ final class FakeNode extends KvGrpc.KvImplBase {
         }
     }
 
-    /** In redirect mode a follower answers UNAVAILABLE naming the leader, like a node without forwarding. */
+    /**
+     * A removed node refuses everything naming the others, as the real one does; in redirect
+     * mode a follower answers UNAVAILABLE naming the leader, like a node without forwarding.
+     */
     private boolean refused(StreamObserver<?> observer) {
+        if (cluster.isRemoved(nodeId)) {
+            Metadata trailers = new Metadata();
+            trailers.put(Trailers.MEMBERS, cluster.membersExcept(nodeId));
+            observer.onError(Status.FAILED_PRECONDITION.withDescription("NODE_REMOVED: node " + nodeId
+                    + " was removed from the cluster").asRuntimeException(trailers));
+            return true;
+        }
         if (!cluster.followersRedirect() || nodeId.equals(cluster.leaderId())) {
             return false;
         }

@@ -35,7 +35,9 @@ public class NodeLiveness implements HealthCheck {
         RaftServer server = lifecycle.server();
         Path dataDir = server.config().dataDir();
         boolean writable = Files.isDirectory(dataDir) && Files.isWritable(dataDir);
-        response.withData("nodeId", server.config().nodeId()).withData("dataDir", dataDir.toString());
+        // a removed node stays live: restarting it would not make it a member again
+        response.withData("nodeId", server.config().nodeId()).withData("dataDir", dataDir.toString())
+                .withData("removed", server.status().removed());
         if (!writable) {
             return response.down().withData("reason", dataDir + " is not writable").build();
         }

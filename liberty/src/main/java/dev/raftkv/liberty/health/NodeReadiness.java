@@ -10,9 +10,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Up when the node is in a cluster with a known leader and its applied index is within
- * {@code raftkv.health.max-apply-lag} entries of the commit index it knows (the leader's, as carried by its
- * heartbeats): such a node answers reads without a long wait.
+ * Up when the node is a member of a cluster (not removed), has caught up since it joined, knows a leader, and its
+ * applied index is within {@code raftkv.health.max-apply-lag} entries of the commit index it knows (the leader's, as
+ * carried by its heartbeats): such a node answers reads without a long wait. The rules: {@link ReadinessRule}.
  */
 @Readiness
 @ApplicationScoped
@@ -28,18 +28,16 @@ public class NodeReadiness implements HealthCheck {
             return response.down().withData("reason", "the node is not running").build();
         }
         NodeStatus status = lifecycle.server().status();
-        long lag = status.commitIndex() - status.appliedIndex();
-        long maxLag = lifecycle.settings().maxReadyApplyLag();
         response.withData("nodeId", status.nodeId()).withData("role", status.role().name())
                 .withData("term", status.term()).withData("commitIndex", status.commitIndex())
-                .withData("appliedIndex", status.appliedIndex());
-        if (status.leaderId() == null) {
-            return response.down().withData("reason", "no leader is known").build();
+                .withData("appliedIndex", status.appliedIndex()).withData("removed", status.removed())
+                .withData("joining", status.joining());
+        if (status.leaderId() != null) {
+            response.withData("leaderId", status.leaderId());
         }
-        response.withData("leaderId", status.leaderId());
-        if (lag > maxLag) {
-            return response.down().withData("reason", "applied index trails the commit index by " + lag
-                    + " entries (raftkv.health.max-apply-lag=" + maxLag + ")").build();
+        String notReady = ReadinessRule.notReadyBecause(status, lifecycle.settings().maxReadyApplyLag());
+        if (notReady != null) {
+            return response.down().withData("reason", notReady).build();
         }
         return response.up().build();
     }
