@@ -185,16 +185,15 @@ final class KvService extends KvGrpc.KvImplBase {
         NodeStatus status = server.status();
         StatusResponse.Builder response = StatusResponse.newBuilder().setHeader(header())
                 .setRole(status.role().name()).setCommitIndex(status.commitIndex())
-                .setLastIndex(status.lastIndex()).setFirstIndex(status.firstIndex())
-                .setLimits(ServerLimits.newBuilder().setMaxKeyBytes(config.maxKeyBytes())
-                        .setMaxValueBytes(config.maxValueBytes())
-                        .setMaxMessageBytes(OversizedMessages.MAX_MESSAGE_BYTES));
+                .setLastIndex(status.lastIndex()).setFirstIndex(status.firstIndex());
         for (NodeStatus.MemberStatus member : status.members()) {
             response.addMembers(MemberStatus.newBuilder().setId(member.id()).setPeerAddress(member.peerAddress())
                     .setClientAddress(Optional.ofNullable(member.clientAddress()).orElse(""))
                     .setKind(member.voter() ? "voter" : "learner")
                     .setMatchIndex(Optional.ofNullable(member.matchIndex()).orElse(0L)));
         }
+        response.setLimits(ServerLimits.newBuilder().setMaxKeyBytes(config.maxKeyBytes())
+                .setMaxValueBytes(config.maxValueBytes()).setMaxMessageBytes(OversizedMessages.MAX_MESSAGE_BYTES));
         out.onNext(response.build());
         out.onCompleted();
     }
