@@ -18,9 +18,20 @@ public final class Bytes {
                         .noneMatch(c -> Character.isISOControl(c) || !Character.isDefined(c));
     }
 
-    /** The full text when printable, else {@code 0x}-prefixed hex of every byte. */
+    /**
+     * The CLI's rendering of a whole key or value, unambiguous: bytes that are not printable
+     * text are {@code 0x} and the hex of every byte; printable text is shown as it is, unless it
+     * starts with {@code 0x} or {@code "}: then it is shown in double quotes with {@code "} and
+     * {@code \} escaped. So an output that starts with {@code 0x} is always binary, one that
+     * starts with {@code "} is quoted text, and anything else is the text itself (the text
+     * {@code 0x41} prints as {@code "0x41"}, the bytes 00 41 as {@code 0x0041}).
+     */
     public static String display(ByteString bytes) {
-        return isPrintable(bytes) ? bytes.toStringUtf8() : hex(bytes, bytes.size());
+        if (!isPrintable(bytes)) {
+            return hex(bytes, bytes.size());
+        }
+        String text = bytes.toStringUtf8();
+        return text.startsWith("0x") || text.startsWith("\"") ? quote(text, text.length()) : text;
     }
 
     /**
@@ -31,21 +42,26 @@ public final class Bytes {
     public static String describe(ByteString bytes) {
         if (isPrintable(bytes)) {
             String text = bytes.toStringUtf8();
-            StringBuilder quoted = new StringBuilder("\"");
             int shown = Math.min(text.length(), DESCRIBE_LIMIT);
-            for (int i = 0; i < shown; i++) {
-                char c = text.charAt(i);
-                if (c == '"' || c == '\\') {
-                    quoted.append('\\');
-                }
-                quoted.append(c);
-            }
-            quoted.append('"');
-            return shown < text.length() ? quoted + "... (" + bytes.size() + " bytes)" : quoted.toString();
+            String quoted = quote(text, shown);
+            return shown < text.length() ? quoted + "... (" + bytes.size() + " bytes)" : quoted;
         }
         int shown = Math.min(bytes.size(), DESCRIBE_LIMIT / 2);
         String hex = hex(bytes, shown);
         return shown < bytes.size() ? hex + "... (" + bytes.size() + " bytes)" : hex;
+    }
+
+    /** The first {@code length} characters of {@code text} in double quotes, {@code "} and {@code \} escaped. */
+    private static String quote(String text, int length) {
+        StringBuilder quoted = new StringBuilder(length + 2).append('"');
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                quoted.append('\\');
+            }
+            quoted.append(c);
+        }
+        return quoted.append('"').toString();
     }
 
     private static String hex(ByteString bytes, int count) {

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class NodeDirectory implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(NodeDirectory.class.getName());
+    /** The largest answer read: what a node reads itself (its scan pages stay far below). */
+    static final int MAX_ANSWER_BYTES = 64 << 20;
 
     private final List<String> addresses = new CopyOnWriteArrayList<>();
     private final Map<String, ManagedChannel> channelsByAddress = new ConcurrentHashMap<>();
@@ -45,6 +47,7 @@ final class NodeDirectory implements AutoCloseable {
     private final AtomicInteger nextRoundRobin = new AtomicInteger();
     private final AtomicBoolean refreshInFlight = new AtomicBoolean();
     private final Duration callTimeout;
+    private final RequestLimits limits = new RequestLimits();
     private volatile String leaderAddress;
     private volatile boolean closed;
 
@@ -56,6 +59,11 @@ final class NodeDirectory implements AutoCloseable {
     /** The known addresses, given ones first; a snapshot. */
     List<String> addresses() {
         return List.copyOf(addresses);
+    }
+
+    /** The cluster's size limits, as learned from Status answers. */
+    RequestLimits limits() {
+        return limits;
     }
 
     /** The cached leader's address, or null when unknown. */
@@ -101,6 +109,9 @@ final class NodeDirectory implements AutoCloseable {
                 // The client retries itself, with the write header unchanged; gRPC's own
                 // transparent retries would hide attempts from that accounting.
                 .disableRetry()
+                // a node sends answers up to its own limit (a value of raftkv.kv.max-value-bytes
+                // is up to 8 MiB); gRPC's default of 4 MiB would refuse such a get every time
+                .maxInboundMessageSize(MAX_ANSWER_BYTES)
                 .build());
     }
 
@@ -144,6 +155,7 @@ final class NodeDirectory implements AutoCloseable {
 
     /** Learns the member list and the leader from a Status answer of the node at {@code address}. */
     void observeStatus(String address, StatusResponse status) {
+        limits.learn(status);
         for (MemberStatus member : status.getMembersList()) {
             String clientAddress = member.getClientAddress();
             if (clientAddress.isEmpty() || answeredIds.containsKey(member.getId())) {

@@ -189,12 +189,16 @@ final class Pipelines implements AutoCloseable {
                     stream = null;
                 }
             }
-            pending.fail(Status.UNAVAILABLE.withDescription("the pipeline stream to " + address + " ended")
-                    .asRuntimeException());
+            // keep why it ended (an unresolvable host, a refused connection): it is what the user needs to read
+            Status why = target.endStatus;
+            pending.fail(Status.UNAVAILABLE.withDescription("the pipeline stream to " + address + " ended"
+                    + (why == null ? "" : ": " + why.getCode() + (why.getDescription() == null ? ""
+                            : ": " + why.getDescription()))).asRuntimeException());
         }
 
         /** {@code broken} ended with {@code error}: it is no longer used, and what waits on it fails. */
         void ended(Stream broken, Throwable error) {
+            broken.endStatus = Status.fromThrowable(error);
             broken.ended = true;
             synchronized (this) {
                 if (stream == broken) {
@@ -228,6 +232,8 @@ final class Pipelines implements AutoCloseable {
         private final Map<Long, Pending<?>> pending = new ConcurrentHashMap<>();
         private final ClientCallStreamObserver<PipelineRequest> requests;
         private volatile boolean ended;
+        /** The status the stream ended with, once it ended; written before {@link #ended}. */
+        private volatile Status endStatus;
 
         Stream(Link link) {
             this.link = link;

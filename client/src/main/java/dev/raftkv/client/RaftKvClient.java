@@ -46,6 +46,14 @@ import java.util.concurrent.CompletableFuture;
  * redirect to a newly named leader is tried at once. {@code INVALID_ARGUMENT} and command
  * results (CAS mismatch, not a number, overflow) are final and never retried.
  *
+ * <h2>Size limits</h2>
+ * {@code Status} answers tell the nodes' limits (key bytes, value bytes, gRPC message bytes);
+ * a request over them fails at once with {@link InvalidArgumentException} naming the limit and
+ * its setting ({@code raftkv.kv.max-value-bytes}, ...) and is never sent. A request over 1 MiB
+ * while the limits are unknown first makes one {@code Status} call to learn them. gRPC's
+ * refusal of an over-long message (RESOURCE_EXHAUSTED "gRPC message exceeds maximum size",
+ * unlike a full proposal queue's) is final too: an {@link InvalidArgumentException}, not applied.
+ *
  * <h2>Exactly-once writes</h2>
  * Writes run under a session opened lazily by the first write. Each write takes the next
  * sequence number and sends the same session id and sequence on every attempt, so however

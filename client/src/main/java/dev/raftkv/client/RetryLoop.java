@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  *
  * <p>Retryable answers: {@code UNAVAILABLE} (no leader, a refused connection, a node
  * shutting down), {@code RESOURCE_EXHAUSTED} (a full proposal queue) and
- * {@code DEADLINE_EXCEEDED} (this attempt's call deadline). Every attempt of a write sends
+ * {@code DEADLINE_EXCEEDED} (this attempt's call deadline). gRPC's own RESOURCE_EXHAUSTED for
+ * an over-long message is final ({@link RequestLimits#isMessageTooLarge}): the same bytes
+ * would be refused again. Every attempt of a write sends
  * the same session id and sequence, so the write applies at most once. When an answer's
  * trailers name the leader, the next attempt goes there at once (at most once per known
  * node in a row, so two nodes that name each other cannot spin); otherwise it waits a
@@ -47,6 +49,7 @@ final class RetryLoop<Q, R, T> {
     private final Supplier<Q> request;
     private final Function<R, ResponseHeader> header;
     private final AnswerHandler<R, T> handler;
+    private final boolean unaryOnly;
     private final CompletableFuture<T> result = new CompletableFuture<>();
 
     private int attempts;
@@ -60,7 +63,7 @@ final class RetryLoop<Q, R, T> {
 
     RetryLoop(Caller caller, boolean write, String pinnedAddress, Deadline operationDeadline,
             MethodDescriptor<Q, R> method, Supplier<Q> request, Function<R, ResponseHeader> header,
-            AnswerHandler<R, T> handler) {
+            AnswerHandler<R, T> handler, boolean unaryOnly) {
         this.caller = caller;
         this.write = write;
         this.pinnedAddress = pinnedAddress;
@@ -69,6 +72,7 @@ final class RetryLoop<Q, R, T> {
         this.request = request;
         this.header = header;
         this.handler = handler;
+        this.unaryOnly = unaryOnly;
     }
 
     CompletableFuture<T> start() {
@@ -101,7 +105,7 @@ final class RetryLoop<Q, R, T> {
         try {
             message = request.get();
             Pipelines pipelines = caller.pipelines();
-            if (pipelines != null && Pipelines.carries(method)) {
+            if (pipelines != null && !unaryOnly && Pipelines.carries(method)) {
                 pipelines.call(address, message, callDeadline, new Answer(attempt));
             } else {
                 ClientCalls.asyncUnaryCall(
@@ -147,6 +151,10 @@ final class RetryLoop<Q, R, T> {
     private void onFailure(Attempt attempt, Throwable error) {
         Status status = Status.fromThrowable(error);
         Metadata trailers = Status.trailersFromThrowable(error);
+        if (RequestLimits.isMessageTooLarge(status)) {
+            result.completeExceptionally(tooLarge(attempt, status, error));
+            return;
+        }
         if (wentElsewhereFromRemoved(attempt, status, trailers, error)) {
             return;
         }
@@ -246,6 +254,21 @@ final class RetryLoop<Q, R, T> {
             }
         }
         return false;
+    }
+
+    /**
+     * gRPC refused a message as too long: this request (the node did not read it, so this
+     * attempt applied nothing) or its answer (this client's limit; only a scan's can be that
+     * large). The same bytes would be refused again, so it is final.
+     */
+    private RaftKvException tooLarge(Attempt attempt, Status status, Throwable error) {
+        String what = method.getBareMethodName() + " to " + attempt.address() + " failed: " + status.getDescription()
+                + "; no retry can succeed (keys are limited by raftkv.kv.max-key-bytes, values by"
+                + " raftkv.kv.max-value-bytes)";
+        if (write && maybeApplied) {
+            return new OutcomeUnknownException(what + "; an earlier attempt may have applied it", status.getCode(), error);
+        }
+        return new InvalidArgumentException(what + (write ? "; it was not applied" : ""), error);
     }
 
     private RaftKvException exhausted() {

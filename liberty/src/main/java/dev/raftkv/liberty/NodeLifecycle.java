@@ -70,6 +70,8 @@ public class NodeLifecycle {
             throw e;
         }
         settings = loaded;
+        // so that the node's stop and hand-over lines reach messages.log when the JVM exits on SIGTERM
+        ShutdownLogging.keepHandlersAtExit(java.util.logging.LogManager.getLogManager());
         RaftServer node = new RaftServer(loaded.node(), TimeSource.SYSTEM,
                 new SplittableRandom(new SecureRandom().nextLong()), threadFactory);
         server = node;
@@ -123,6 +125,7 @@ public class NodeLifecycle {
         }
         if (!node.isRunning()) {
             node.close();
+            ShutdownLogging.restoreResetAtExit(java.util.logging.LogManager.getLogManager());
             return;
         }
         NodeStatus status = node.status();
@@ -136,6 +139,7 @@ public class NodeLifecycle {
         handOver(node, settings.drainTimeoutMillis());
         node.close();
         LOG.log(Level.INFO, "raftkv node " + status.nodeId() + " stopped");
+        ShutdownLogging.restoreResetAtExit(java.util.logging.LogManager.getLogManager());
     }
 
     /**

@@ -10,7 +10,10 @@ import io.grpc.protobuf.ProtoUtils;
  *   <li>{@code UNAVAILABLE}: no leader could take the request (an election is under way,
  *       or this node is cut off); {@link #LEADER_ID} and {@link #LEADER_ADDRESS} name the
  *       last known leader when there is one. Safe to retry, with the same write header.</li>
- *   <li>{@code RESOURCE_EXHAUSTED}: the node's proposal queue is full; retry later.</li>
+ *   <li>{@code RESOURCE_EXHAUSTED}: the node's proposal queue is full; retry later. Except when
+ *       gRPC itself refused a message as too long (description "gRPC message exceeds maximum
+ *       size ..."; the node's limit is {@code ServerLimits.max_message_bytes} in Status): the
+ *       request was not read, nothing was applied, and a retry cannot succeed.</li>
  *   <li>{@code INVALID_ARGUMENT}: the request is malformed (the description names the field
  *       and the limit); nothing reached the log; do not retry.</li>
  *   <li>{@code FAILED_PRECONDITION} / {@code OUT_OF_RANGE}: the command was applied and

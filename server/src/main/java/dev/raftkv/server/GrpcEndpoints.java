@@ -51,8 +51,10 @@ final class GrpcEndpoints implements AutoCloseable {
         // most requests answer long before their deadline: drop their timers at once
         deadlines.setRemoveOnCancelPolicy(true);
         Server peer = build(config.bindHost(), config.peerPort(), boss, workers, executor)
+                .addStreamTracerFactory(new OversizedMessages(config.nodeId(), "peer"))
                 .addService(new RaftPeerService(node, TimeSource.SYSTEM)).build();
         Server client = build(config.bindHost(), config.clientPort(), boss, workers, executor)
+                .addStreamTracerFactory(new OversizedMessages(config.nodeId(), "client"))
                 .addService(new KvService(node, TimeSource.SYSTEM, deadlines)).build();
         try {
             peer.start();
@@ -77,7 +79,7 @@ final class GrpcEndpoints implements AutoCloseable {
         return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .bossEventLoopGroup(boss).workerEventLoopGroup(workers)
                 .channelType(NioServerSocketChannel.class).executor(executor)
-                .maxInboundMessageSize(64 << 20);
+                .maxInboundMessageSize(OversizedMessages.MAX_MESSAGE_BYTES);
     }
 
     int peerPort() {

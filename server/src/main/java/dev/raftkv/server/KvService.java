@@ -28,6 +28,7 @@ import dev.raftkv.proto.PutRequest;
 import dev.raftkv.proto.ResponseHeader;
 import dev.raftkv.proto.ScanRequest;
 import dev.raftkv.proto.ScanResponse;
+import dev.raftkv.proto.ServerLimits;
 import dev.raftkv.proto.StatusRequest;
 import dev.raftkv.proto.StatusResponse;
 import dev.raftkv.proto.WriteHeader;
@@ -54,6 +55,8 @@ final class KvService extends KvGrpc.KvImplBase {
 
     static final int DEFAULT_SCAN_LIMIT = 1_000;
     static final int MAX_SCAN_LIMIT = 10_000;
+    /** Keys and values in one scan answer, at most (one pair may exceed it alone). */
+    static final int MAX_SCAN_PAGE_BYTES = 4 << 20;
 
     private final RaftServer server;
     private final NodeConfig config;
@@ -138,14 +141,29 @@ final class KvService extends KvGrpc.KvImplBase {
         Function<KvStateMachine, List<KeyValue>> scan = byPrefix
                 ? sm -> sm.scanPrefix(request.getPrefix(), limit + 1)
                 : sm -> sm.scan(request.getStartKey(), request.getEndKey(), limit + 1);
-        read(request.getConsistency(), scan, out, pairs -> {
-            ScanResponse.Builder response = ScanResponse.newBuilder().setHeader(header())
-                    .setMore(pairs.size() > limit);
-            for (KeyValue kv : pairs.subList(0, Math.min(limit, pairs.size()))) {
-                response.addPairs(KeyValuePair.newBuilder().setKey(kv.key()).setValue(kv.value()));
+        read(request.getConsistency(), scan, out, pairs -> scanPage(pairs, limit));
+    }
+
+    /**
+     * The answer of a scan that read {@code pairs} (up to {@code limit + 1}): at most
+     * {@code limit} pairs, ending early once their keys and values reach
+     * {@link #MAX_SCAN_PAGE_BYTES} (always at least one pair), with {@code more} set when pairs
+     * were left out. Without the byte budget a page of large values could exceed what a client
+     * reads in one message, and that scan could never succeed.
+     */
+    private ScanResponse scanPage(List<KeyValue> pairs, int limit) {
+        ScanResponse.Builder response = ScanResponse.newBuilder().setHeader(header());
+        long bytes = 0;
+        int taken = 0;
+        for (KeyValue kv : pairs) {
+            if (taken == limit || (taken > 0 && bytes + kv.key().size() + kv.value().size() > MAX_SCAN_PAGE_BYTES)) {
+                break;
             }
-            return response.build();
-        });
+            response.addPairs(KeyValuePair.newBuilder().setKey(kv.key()).setValue(kv.value()));
+            bytes += kv.key().size() + kv.value().size();
+            taken++;
+        }
+        return response.setMore(taken < pairs.size()).build();
     }
 
     @Override
@@ -178,6 +196,8 @@ final class KvService extends KvGrpc.KvImplBase {
                     .setKind(member.voter() ? "voter" : "learner")
                     .setMatchIndex(Optional.ofNullable(member.matchIndex()).orElse(0L)));
         }
+        response.setLimits(ServerLimits.newBuilder().setMaxKeyBytes(config.maxKeyBytes())
+                .setMaxValueBytes(config.maxValueBytes()).setMaxMessageBytes(OversizedMessages.MAX_MESSAGE_BYTES));
         out.onNext(response.build());
         out.onCompleted();
     }

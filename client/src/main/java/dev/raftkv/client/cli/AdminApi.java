@@ -28,7 +28,12 @@ final class AdminApi {
     static final String URL_VARIABLE = "RAFTKV_ADMIN_URL";
     static final String USER_VARIABLE = "RAFTKV_ADMIN_USER";
     static final String PASSWORD_VARIABLE = "RAFTKV_ADMIN_PASSWORD";
-    static final String DEFAULT_URL = "http://127.0.0.1:9080";
+    /**
+     * Node n1 of the local cluster of {@code scripts/cluster} (HTTP 127.0.0.1:908i for node i), as
+     * {@link dev.raftkv.client.Endpoints#DEFAULT} names its client ports; {@code scripts/cluster env}
+     * prints it. A Liberty server of its own listens on 9080 unless told otherwise: pass {@code --admin}.
+     */
+    static final String DEFAULT_URL = "http://127.0.0.1:9081";
 
     /** An error answer of the admin API, or no answer. */
     static final class AdminException extends RuntimeException {

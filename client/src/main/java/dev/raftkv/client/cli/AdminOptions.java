@@ -22,7 +22,7 @@ final class AdminOptions {
     private String password;
 
     @Option(names = "--admin-timeout", paramLabel = "DURATION", defaultValue = "30s", scope = ScopeType.INHERIT,
-            converter = DurationConverter.class,
+            converter = TimeoutConverter.class,
             description = "Deadline of one admin request (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 

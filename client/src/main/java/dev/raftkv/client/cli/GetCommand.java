@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "get", description = "Print the value of KEY (hex as 0x... unless printable text). Exit 1 when absent.")
+@Command(name = "get", description = "Print the value of KEY: printable text as it is, in double quotes when it"
+        + " starts with 0x or \" (\" and \\ escaped); any other bytes as 0x and their hex. Exit 1 when absent.")
 final class GetCommand implements Callable<Integer> {
 
     @ParentCommand

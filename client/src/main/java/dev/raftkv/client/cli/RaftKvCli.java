@@ -40,11 +40,11 @@ public final class RaftKvCli {
                     + Endpoints.DEFAULT + ").")
     private String endpoints;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = TimeoutConverter.class,
             description = "Deadline of a whole operation, retries included (default: ${DEFAULT-VALUE}).")
     private Duration operationTimeout;
 
-    @Option(names = "--call-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+    @Option(names = "--call-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = TimeoutConverter.class,
             description = "Deadline of one attempt (default: ${DEFAULT-VALUE}).")
     private Duration callTimeout;
 
@@ -57,6 +57,7 @@ public final class RaftKvCli {
     private PrintWriter err;
 
     public static void main(String[] args) {
+        CliLogging.quietGrpc();
         System.exit(run(args, System.out, System.err, System.getenv()));
     }
 

@@ -34,6 +34,32 @@ class CliCommandsTest {
     }
 
     @Test
+    void text_that_looks_like_hex_and_binary_values_print_differently() {
+        raftkv("put", "text", "0x0041");
+        raftkv("put", "quoted", "\"hi\"");
+        try (var client = dev.raftkv.client.RaftKvClient.create(cluster.endpoints())) {
+            client.blocking().put(ByteString.copyFromUtf8("binary"), ByteString.copyFrom(new byte[] {0, 0x41}));
+        }
+
+        assertThat(raftkv("get", "text").out()).isEqualTo("\"0x0041\"\n");
+        assertThat(raftkv("get", "binary").out()).isEqualTo("0x0041\n");
+        assertThat(raftkv("get", "quoted").out()).isEqualTo("\"\\\"hi\\\"\"\n");
+        assertThat(raftkv("scan", "--prefix", "t").out()).isEqualTo("text\t\"0x0041\"\n");
+    }
+
+    @Test
+    void a_timeout_of_zero_or_less_is_a_usage_error() {
+        for (String option : new String[] {"--timeout", "--call-timeout"}) {
+            CliRun run = raftkv(option, "0s", "get", "k");
+
+            assertThat(run.exitCode()).as(option).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err()).contains("'0s' is not a positive duration");
+        }
+        assertThat(raftkv("--timeout", "-1s", "get", "k").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(raftkv("member", "list", "--admin-timeout", "0s").exitCode()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
     void get_of_an_absent_key_exits_1_with_a_message() {
         assertThat(raftkv("get", "nope")).isEqualTo(new CliRun(ExitCodes.NOT_FOUND, "", "not found: \"nope\"\n"));
     }

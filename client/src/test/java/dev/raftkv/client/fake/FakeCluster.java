@@ -2,7 +2,13 @@ package dev.raftkv.client.fake;
 
 import com.google.protobuf.ByteString;
 import dev.raftkv.proto.MemberStatus;
+import dev.raftkv.proto.ServerLimits;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +38,11 @@ public final class FakeCluster implements AutoCloseable {
     private final FakeStore store = new FakeStore();
     private final Map<String, Server> serversById = new LinkedHashMap<>();
     private final Map<String, String> addressById = new LinkedHashMap<>();
+    private static final int GRPC_DEFAULT_MAX_MESSAGE_BYTES = 4 << 20;
+
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<String> callsStarted = new CopyOnWriteArrayList<>();
+    private final ServerLimits limits;
     private final List<Fault> faults = new ArrayList<>();
     private final Set<String> blackholed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pipelineStreams = new AtomicInteger();
@@ -45,11 +55,20 @@ public final class FakeCluster implements AutoCloseable {
     private volatile boolean followersRedirect;
     private final Set<String> removed = ConcurrentHashMap.newKeySet();
 
-    private FakeCluster(int size) {
+    private FakeCluster(int size, int maxMessageBytes, ServerLimits limits) {
+        this.limits = limits;
         for (int i = 1; i <= size; i++) {
             String id = "n" + i;
             Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(new FakeNode(id, this))
+                    .maxInboundMessageSize(maxMessageBytes)
+                    .addService(ServerInterceptors.intercept(new FakeNode(id, this), new ServerInterceptor() {
+                        @Override
+                        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                ServerCallHandler<Q, R> next) {
+                            callsStarted.add(call.getMethodDescriptor().getBareMethodName());
+                            return next.startCall(call, headers);
+                        }
+                    }))
                     .build();
             try {
                 server.start();
@@ -63,9 +82,30 @@ public final class FakeCluster implements AutoCloseable {
         leaderId = "n1";
     }
 
-    /** Nodes {@code n1..n<size>}, started, with {@code n1} as leader. */
+    /** Nodes {@code n1..n<size>}, started, with {@code n1} as leader; gRPC's default message limit, no limits in Status. */
     public static FakeCluster start(int size) {
-        return new FakeCluster(size);
+        return new FakeCluster(size, GRPC_DEFAULT_MAX_MESSAGE_BYTES, null);
+    }
+
+    /**
+     * Nodes whose gRPC ports read messages of at most {@code maxMessageBytes} and whose Status
+     * answers report {@code limits} (null: report none, as a node of an older version).
+     */
+    public static FakeCluster start(int size, int maxMessageBytes, ServerLimits limits) {
+        return new FakeCluster(size, maxMessageBytes, limits);
+    }
+
+    /** The limits Status reports, or null. */
+    ServerLimits limits() {
+        return limits;
+    }
+
+    /**
+     * The bare names of the calls clients started, in order: also those gRPC refused before
+     * the node's handler ran (an over-long message), which {@link #received()} does not see.
+     */
+    public List<String> callsStarted() {
+        return List.copyOf(callsStarted);
     }
 
     public FakeStore store() {

@@ -119,6 +119,9 @@ final class FakeNode extends KvGrpc.KvImplBase {
                 .setCommitIndex(cluster.store().appliedIndex()).setLastIndex(cluster.store().appliedIndex())
                 .setFirstIndex(1);
         cluster.members().forEach(status::addMembers);
+        if (cluster.limits() != null) {
+            status.setLimits(cluster.limits());
+        }
         observer.onNext(status.build());
         observer.onCompleted();
     }

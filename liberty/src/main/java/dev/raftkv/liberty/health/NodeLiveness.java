@@ -19,12 +19,15 @@ import org.eclipse.microprofile.health.Liveness;
 @ApplicationScoped
 public class NodeLiveness implements HealthCheck {
 
+    /** The check's name in {@code /health}: the liveness check, told apart from the other one. */
+    static final String NAME = "raftkv-liveness";
+
     @Inject
     NodeLifecycle lifecycle;
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("raftkv-node");
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);
         if (lifecycle.failure().isPresent()) {
             return response.down().withData("reason", "the node stopped: " + lifecycle.failure().get()).build();
         }

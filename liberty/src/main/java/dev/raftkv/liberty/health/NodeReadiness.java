@@ -18,12 +18,15 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class NodeReadiness implements HealthCheck {
 
+    /** The check's name in {@code /health}: the readiness check, told apart from the other one. */
+    static final String NAME = "raftkv-readiness";
+
     @Inject
     NodeLifecycle lifecycle;
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("raftkv-node");
+        HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME);
         if (!lifecycle.isRunning()) {
             return response.down().withData("reason", "the node is not running").build();
         }

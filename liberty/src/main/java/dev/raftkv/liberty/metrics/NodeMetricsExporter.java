@@ -12,6 +12,7 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -31,7 +33,8 @@ import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 
 /**
  * Registers the node's metrics once it has started: gauges read from {@link RaftServer#status()} and
- * {@link NodeMetrics} when Prometheus scrapes, the fsync latency as a histogram (buckets set in
+ * {@link NodeMetrics} when Prometheus scrapes, the node's totals as counters (raised every second), the
+ * fsync latency as a histogram (buckets set in
  * microprofile-config.properties), and, sampled every second on the container's scheduled executor, rates of
  * proposals and applies and one replication-lag gauge per follower.
  */
@@ -51,6 +54,7 @@ public class NodeMetricsExporter {
     private volatile ScheduledFuture<?> sampling;
     private final Set<String> lagGauges = new HashSet<>();
     private final Rates rates = new Rates();
+    private volatile List<CumulativeCounter> counters = List.of();
 
     void register(@Observes NodeStarted event) {
         RaftServer node = event.server();
@@ -69,24 +73,15 @@ public class NodeMetricsExporter {
         gauge("raftkv.last.index", "Last index in this node's log", MetricUnits.NONE, () -> status().lastIndex());
         gauge("raftkv.first.index", "First index still in this node's log", MetricUnits.NONE,
                 () -> status().firstIndex());
-        gauge("raftkv.leader.changes", "Times this node saw a new leader (cumulative)", MetricUnits.NONE,
-                metrics::leaderChanges);
-        gauge("raftkv.proposals", "Commands this node proposed as leader (cumulative)", MetricUnits.NONE,
-                metrics::proposals);
-        gauge("raftkv.proposals.rejected", "Writes refused because the proposal queue was full (cumulative)",
-                MetricUnits.NONE, metrics::rejectedProposals);
+        counters = registerCounters(metrics);
         gauge("raftkv.snapshot.index", "Index of the newest snapshot this node holds", MetricUnits.NONE,
                 () -> status().snapshotIndex());
-        gauge("raftkv.snapshots", "Snapshots this node wrote (cumulative)", MetricUnits.NONE, metrics::snapshots);
-        gauge("raftkv.snapshots.installed", "Snapshots received from a leader and installed (cumulative)",
-                MetricUnits.NONE, metrics::snapshotsInstalled);
         gauge("raftkv.snapshot.last.size", "Size of the last snapshot this node wrote", MetricUnits.BYTES,
                 metrics::lastSnapshotBytes);
         gauge("raftkv.snapshot.last.duration", "Time the last snapshot took to write", MetricUnits.SECONDS,
                 () -> metrics.lastSnapshotNanos() / 1e9);
         gauge("raftkv.snapshot.pause.max", "Longest pause a snapshot forced on the apply path", MetricUnits.SECONDS,
                 () -> metrics.longestSnapshotPauseNanos() / 1e9);
-        gauge("raftkv.applied", "Entries this node applied (cumulative)", MetricUnits.NONE, metrics::applied);
         gauge("raftkv.proposals.rate", "Commands proposed per second, over the last second", MetricUnits.PER_SECOND,
                 () -> rates.proposalsPerSecond);
         gauge("raftkv.applies.rate", "Entries applied per second, over the last second", MetricUnits.PER_SECOND,
@@ -155,7 +150,31 @@ public class NodeMetricsExporter {
         synchronized (lagGauges) {
             lagGauges.clear();
         }
+        counters = List.of();
         server = null;
+    }
+
+    /**
+     * The node's totals that only grow, as counters (Prometheus {@code raftkv_leader_changes_total}, ...),
+     * raised to the node's counts now and by every sample.
+     */
+    List<CumulativeCounter> registerCounters(NodeMetrics metrics) {
+        List<CumulativeCounter> registered = new ArrayList<>();
+        counter(registered, "raftkv.leader.changes", "Times this node saw a new leader", metrics::leaderChanges);
+        counter(registered, "raftkv.proposals", "Commands this node proposed as leader", metrics::proposals);
+        counter(registered, "raftkv.proposals.rejected", "Writes refused because the proposal queue was full",
+                metrics::rejectedProposals);
+        counter(registered, "raftkv.snapshots", "Snapshots this node wrote", metrics::snapshots);
+        counter(registered, "raftkv.snapshots.installed", "Snapshots received from a leader and installed",
+                metrics::snapshotsInstalled);
+        counter(registered, "raftkv.applied", "Entries this node applied", metrics::applied);
+        registered.forEach(CumulativeCounter::catchUp);
+        return List.copyOf(registered);
+    }
+
+    private void counter(List<CumulativeCounter> registered, String name, String description, LongSupplier count) {
+        registered.add(new CumulativeCounter(registry.counter(Metadata.builder().withName(name)
+                .withDescription(description).build()), count));
     }
 
     private NodeStatus status() {
@@ -177,6 +196,7 @@ public class NodeMetricsExporter {
             return;
         }
         rates.sample(node);
+        counters.forEach(CumulativeCounter::catchUp);
         NodeStatus status = node.status();
         Set<String> members = new HashSet<>();
         status.members().forEach(member -> members.add(member.id()));
