@@ -123,7 +123,7 @@ public final class RaftNode {
         long lastTerm = log.lastTerm();
         this.term = Math.max(hs.getTerm(), lastTerm);
         this.votedFor = term == hs.getTerm() ? hs.getVotedFor() : "";
-        // A raised term is persisted with the first Ready (before this node sends anything in it).
+        // A raised term differs from the stored hard state, so the first Ready carries it to be persisted.
         this.lastHardState = term == hs.getTerm() ? hardState() : hs;
         this.lastSoftState = softState();
         this.lastConfState = membership.current();
