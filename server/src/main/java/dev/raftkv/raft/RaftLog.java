@@ -34,14 +34,28 @@ final class RaftLog {
     private boolean snapshotHandedOut;
 
     /**
+     * @param committed the commit index of the store's hard state: the store holds every
+     *     entry up to it, as the driver persists a hard state only together with or after
+     *     the entries it covers (and a reset to a snapshot before the commit index that
+     *     follows it)
      * @param snapshot the driver's latest snapshot, or null; if the store does not hold
      *     its index with its term (the node crashed between saving a received snapshot
-     *     and resetting the store), it becomes unstable and is handed out again
+     *     and resetting the store, or the store is empty), it becomes unstable and is
+     *     handed out again: the log restarts after it, as when installing it (§7)
+     * @throws IllegalStateException if the store cannot be what this node persisted: its
+     *     commit index is past its last entry (committed entries are gone, whatever a
+     *     snapshot covers: the entries this node acknowledged after it may be gone too),
+     *     or it was compacted past the snapshot
      */
     RaftLog(LogStore store, long committed, long applied, SnapshotMeta snapshot) {
         this.store = store;
         this.unstableOffset = store.lastIndex() + 1;
         long storeSnapshotIndex = store.firstIndex() - 1;
+        if (committed > store.lastIndex()) {
+            throw new IllegalStateException("the stored commit index " + committed
+                    + " is past the last stored index " + store.lastIndex() + ": entries this node committed are"
+                    + " missing from its log (was the log replaced, truncated or written by another backend?)");
+        }
         if (snapshot != null && snapshot.getIndex() < storeSnapshotIndex) {
             throw new IllegalStateException("the log is compacted up to " + storeSnapshotIndex
                     + " but the latest snapshot is at " + snapshot.getIndex() + ": a newer snapshot is missing");
@@ -52,10 +66,6 @@ final class RaftLog {
             return;
         }
         long floor = snapshot == null ? storeSnapshotIndex : Math.max(storeSnapshotIndex, snapshot.getIndex());
-        if (committed > store.lastIndex()) {
-            throw new IllegalStateException("the stored commit index " + committed
-                    + " is past the last stored index " + store.lastIndex() + ": the log is damaged");
-        }
         this.committed = Math.max(committed, floor);
         this.applied = Math.max(Math.min(applied, this.committed), floor);
     }

@@ -110,7 +110,10 @@ public final class RaftNode {
      *     or null if there is none. If the store does not hold its index with its term
      *     (a crash between saving a received snapshot and resetting the store), the
      *     first {@link Ready} hands it out again so the driver resets the store.
-     * @throws IllegalStateException if the store was compacted past {@code latestSnapshot}
+     *     The term starts at least at the last entry's (the snapshot's, for a log that
+     *     restarts after it), so an empty log beside a snapshot never acts as a fresh node's.
+     * @throws IllegalStateException if the store was compacted past {@code latestSnapshot},
+     *     or its commit index is past its last entry (committed entries are gone)
      */
     public RaftNode(RaftConfig config, LogStore store, SnapshotMeta latestSnapshot) {
         this.config = config;
@@ -125,9 +128,17 @@ public final class RaftNode {
         this.everListed = membership.everLists(id);
         this.tracker = new ProgressTracker(membership.current());
         this.latestSnapshot = latestSnapshot;
-        this.term = hs.getTerm();
-        this.votedFor = hs.getVotedFor();
-        this.lastHardState = hardState();
+        // A log never holds an entry of a term later than currentTerm (entries come from leaders of
+        // the current term, Figure 2). A store may break that after a crash between appending and
+        // persisting the hard state that came with it, or when it is empty beside a snapshot (a
+        // received one whose installation a crash cut short, or a log that was lost): without this
+        // the node could lead a term below its last entry's and append entries of an older term
+        // after it. Raising the term is always safe; the vote belonged to the older term.
+        long lastTerm = log.lastTerm();
+        this.term = Math.max(hs.getTerm(), lastTerm);
+        this.votedFor = term == hs.getTerm() ? hs.getVotedFor() : "";
+        // A raised term differs from the stored hard state, so the first Ready carries it to be persisted.
+        this.lastHardState = term == hs.getTerm() ? hardState() : hs;
         this.lastSoftState = softState();
         this.lastConfState = membership.current();
         resetRandomizedElectionTimeout();

@@ -142,6 +142,8 @@ public final class RaftServer implements AutoCloseable {
     private Thread joiner;
 
     private Thread loop;
+    /** Held from start to close: no second node and no WAL migration uses the data directory meanwhile. */
+    private DataDirectory.Lock dataLock;
     private GrpcEndpoints endpoints;
     private volatile boolean running;
     private volatile Throwable failure;
@@ -187,10 +189,24 @@ public final class RaftServer implements AutoCloseable {
             throw new IllegalStateException("node " + config.nodeId() + " is already running");
         }
         DataDirectory data = DataDirectory.open(config.dataDir(), config.clusterId(), config.nodeId());
+        dataLock = data.lock();
+        try {
+            startLocked(data);
+        } catch (RuntimeException | Error e) {
+            if (loop == null) {
+                // Not started: nothing else will release the directory (close() does once the loop runs).
+                dataLock.close();
+            }
+            throw e;
+        }
+    }
+
+    private void startLocked(DataDirectory data) {
+        LogStoreProvider backend = WalBackends.check(data, config.walBackend());
         snapshotFiles = new SnapshotFiles(data.snapshots(), config.snapshots().retain());
         snapshotFiles.deleteTemporaryFiles();
         long openStart = time.nanoTime();
-        store = LogStoreProvider.named(config.walBackend()).open(data.wal());
+        store = backend.open(data.wal());
         long opened = time.nanoTime();
         SnapshotFiles.Loaded loaded;
         try {
@@ -208,7 +224,14 @@ public final class RaftServer implements AutoCloseable {
             raftConfig = raftConfig.withAppliedIndex(snapshot.getIndex());
         }
         long restored = time.nanoTime();
-        core = new RaftNode(raftConfig, store, snapshot);
+        try {
+            core = new RaftNode(raftConfig, store, snapshot);
+        } catch (IllegalStateException e) {
+            store.close();
+            throw new StorageException("node " + config.nodeId() + " cannot start on " + data.root() + ": "
+                    + e.getMessage() + "; restore the data directory from a backup, or delete it and start the node"
+                    + " again to let it catch up from the leader by snapshot", e);
+        }
         long built = time.nanoTime();
         restoredAtStart = snapshot;
         memberAddresses = addresses(core.confState());
@@ -226,8 +249,8 @@ public final class RaftServer implements AutoCloseable {
                 time::nanoTime);
         snapshotReceiver.deleteLeftovers();
         transitions.event("start", core.term(), "backend=" + config.walBackend() + " snapshot="
-                + (snapshot == null ? 0 : snapshot.getIndex()) + " firstIndex=" + store.firstIndex() + " lastIndex="
-                + store.lastIndex() + " commit=" + core.commitIndex() + " voters=" + core.voters() + " learners="
+                + (snapshot == null ? 0 : snapshot.getIndex()) + " firstIndex=" + core.firstIndex() + " lastIndex="
+                + core.lastIndex() + " commit=" + core.commitIndex() + " voters=" + core.voters() + " learners="
                 + core.learners() + (config.join() != null ? " join=" + config.join() : "")
                 + String.format(" log_open_ms=%d snapshot_load_ms=%d core_ms=%d", (opened - openStart) / 1_000_000,
                         (restored - opened) / 1_000_000, (built - restored) / 1_000_000));
@@ -1106,7 +1129,7 @@ public final class RaftServer implements AutoCloseable {
         }
         SnapshotMeta snapshot = core.latestSnapshot();
         lastStatus = new NodeStatus(config.nodeId(), core.role(), core.term(), core.leaderId(), core.commitIndex(),
-                applier.appliedIndex(), store.firstIndex(), last, snapshot == null ? 0 : snapshot.getIndex(), members,
+                applier.appliedIndex(), core.firstIndex(), last, snapshot == null ? 0 : snapshot.getIndex(), members,
                 removedError != null, joinProgress.joining(), joinProgress.targetIndex());
     }
 
@@ -1238,6 +1261,7 @@ public final class RaftServer implements AutoCloseable {
         applier.close();
         snapshotter.close();
         store.close();
+        dataLock.close();
         transitions.event("stop", core.term(), "commit=" + core.commitIndex());
         loop = null;
     }

@@ -14,4 +14,15 @@ public final class InMemoryLogStoreProvider implements LogStoreProvider {
     public LogStore open(Path directory) {
         return new InMemoryLogStore();
     }
+
+    /** Never: the memory backend writes no file. */
+    @Override
+    public boolean recognises(Path directory) {
+        return false;
+    }
+
+    @Override
+    public boolean durable() {
+        return false;
+    }
 }

@@ -26,6 +26,27 @@ public interface LogStoreProvider {
     LogStore open(Path directory);
 
     /**
+     * Whether {@code directory} holds files of this backend's log (an empty log counts, once
+     * it was opened). Looks at file names only; opens nothing. A backend that keeps nothing
+     * on disk answers false.
+     *
+     * @throws StorageException if the directory cannot be listed
+     */
+    boolean recognises(Path directory);
+
+    /** Whether the log survives a restart; false for the {@code memory} backend. */
+    default boolean durable() {
+        return true;
+    }
+
+    /** Every backend on the classpath, in {@link ServiceLoader} order. */
+    static List<LogStoreProvider> available() {
+        List<LogStoreProvider> all = new ArrayList<>();
+        ServiceLoader.load(LogStoreProvider.class).forEach(all::add);
+        return all;
+    }
+
+    /**
      * The provider registered under {@code name}.
      *
      * @throws IllegalArgumentException naming the known backends, if none has that name
