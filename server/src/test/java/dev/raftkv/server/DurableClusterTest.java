@@ -109,7 +109,9 @@ public abstract class DurableClusterTest extends ClusterTest {
             NodeStatus.MemberStatus n4 = cluster.node(awaitLeader()).status().member("n4");
             return n4 != null && n4.voter();
         });
-        assertThat(joiner.metrics().snapshotsInstalled()).as("caught up by snapshot").isGreaterThanOrEqualTo(1);
+        // The core acknowledges the snapshot once its file is in place; the apply thread loads it after.
+        await().atMost(ELECTION).untilAsserted(() -> assertThat(joiner.metrics().snapshotsInstalled())
+                .as("caught up by snapshot").isGreaterThanOrEqualTo(1));
         assertThat(cluster.client("n4", CALL).get(GetRequest.newBuilder().setKey(bytes("k99999")).build())
                 .getValue().toStringUtf8()).startsWith("99999");
         put("n4", "written-after-join", "yes");
