@@ -155,4 +155,14 @@ final class ElectionDiagnostics {
     private static String format(long millis) {
         return millis < 0 ? "never" : Long.toString(millis);
     }
+
+    /** The JVM's total time in garbage collection so far, in milliseconds. */
+    static long gcMillis() {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
 }

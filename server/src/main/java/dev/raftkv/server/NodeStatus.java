@@ -30,10 +30,40 @@ public record NodeStatus(String nodeId, Role role, long term, String leaderId, l
      */
     public record MemberStatus(String id, String peerAddress, String clientAddress, boolean voter, Long matchIndex,
                                Long lag) {
+
+        static MemberStatus of(String id, boolean voter, Member address, Long matched, long leaderLast) {
+            return new MemberStatus(id, address == null ? null : address.peerAddress(),
+                    address == null ? null : address.clientAddress(), voter, matched,
+                    matched == null ? null : Math.max(0, leaderLast - matched));
+        }
     }
 
     public NodeStatus {
         members = List.copyOf(members);
+    }
+
+    /**
+     * The status of the node whose core is {@code core}, as of now. Event loop only (the
+     * core is not thread-safe).
+     *
+     * @param addresses the members' addresses, where known
+     */
+    static NodeStatus of(String nodeId, dev.raftkv.raft.RaftNode core, long appliedIndex,
+                         java.util.Map<String, Member> addresses, boolean removed, JoinProgress join) {
+        dev.raftkv.proto.ConfState conf = core.confState();
+        java.util.Map<String, Long> match = core.matchIndexes();
+        long last = core.lastIndex();
+        List<MemberStatus> members = new java.util.ArrayList<>();
+        for (String id : conf.getVotersList()) {
+            members.add(MemberStatus.of(id, true, addresses.get(id), match.get(id), last));
+        }
+        for (String id : conf.getLearnersList()) {
+            members.add(MemberStatus.of(id, false, addresses.get(id), match.get(id), last));
+        }
+        dev.raftkv.proto.SnapshotMeta snapshot = core.latestSnapshot();
+        return new NodeStatus(nodeId, core.role(), core.term(), core.leaderId(), core.commitIndex(), appliedIndex,
+                core.firstIndex(), last, snapshot == null ? 0 : snapshot.getIndex(), members, removed,
+                join.joining(), join.targetIndex());
     }
 
     /** The member with {@code id}, or null. */

@@ -50,4 +50,18 @@ final class PendingWrite {
     boolean deduplicated() {
         return clientSession || stamp != null;
     }
+
+    /**
+     * Fails this write, which never got its final answer, with {@code error} — unless a
+     * leader it was sent to may have taken it: then its outcome is unknown.
+     */
+    void fail(Throwable error) {
+        if (mayHaveBeenTaken) {
+            future.completeExceptionally(new RequestFailedException(io.grpc.Status.ABORTED.withDescription(
+                    "outcome unknown: the write was sent to a leader that did not answer, and "
+                            + error.getMessage() + "; it may or may not have taken effect"), null));
+        } else {
+            future.completeExceptionally(error);
+        }
+    }
 }

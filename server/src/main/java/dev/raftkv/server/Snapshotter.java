@@ -71,8 +71,12 @@ final class Snapshotter implements AutoCloseable {
         this.recheck = recheck;
     }
 
-    /** Counts log bytes written (by the event loop) towards the size trigger. */
-    void logWritten(long bytes) {
+    /** Counts the entries the event loop appended to the log towards the size trigger. */
+    void logWritten(java.util.List<dev.raftkv.proto.Entry> entries) {
+        long bytes = 0;
+        for (dev.raftkv.proto.Entry entry : entries) {
+            bytes += entry.getSerializedSize();
+        }
         logBytesSinceSnapshot.addAndGet(bytes);
     }
 

@@ -55,23 +55,26 @@ final class WriteForwarder {
         /** Holds {@code write} until a leader is known (event loop only); it then comes back to {@link #forward}. */
         void park(PendingWrite write);
 
+        /**
+         * Sends the parked writes now, ahead of any newer ones, if a leader is known
+         * (event loop only): the forwarding session they waited for is open.
+         */
+        void releaseParked();
+
         /** The leader this node knows of, or null (event loop only). */
         String leaderId();
-
-        /** The clock's now, for deadlines. */
-        long nanoTime();
-
-        /** This node's wall clock, for the commands it proposes itself. */
-        long currentTimeMillis();
     }
 
     private final String nodeId;
     private final ForwardCalls transport;
     private final NodeMetrics metrics;
     private final Loop loop;
+    private final TimeSource time;
     private final ForwardingSession session = new ForwardingSession();
 
-    WriteForwarder(String nodeId, ForwardCalls transport, NodeMetrics metrics, Loop loop) {
+    /** @param time the monotonic clock for deadlines, and the wall clock for the commands it proposes itself */
+    WriteForwarder(String nodeId, ForwardCalls transport, NodeMetrics metrics, TimeSource time, Loop loop) {
+        this.time = time;
         this.nodeId = nodeId;
         this.transport = transport;
         this.metrics = metrics;
@@ -129,13 +132,14 @@ final class WriteForwarder {
             return;
         }
         Command open = Command.newBuilder().setOpenSession(OpenSession.getDefaultInstance())
-                .setTimestampMillis(loop.currentTimeMillis()).build();
+                .setTimestampMillis(time.currentTimeMillis()).build();
         CompletableFuture<Applied> opened = new CompletableFuture<>();
-        PendingWrite w = new PendingWrite(open, open.toByteString(), loop.nanoTime()
+        PendingWrite w = new PendingWrite(open, open.toByteString(), time.nanoTime()
                 + TimeUnit.SECONDS.toNanos(5), opened, false);
         opened.whenComplete((applied, error) -> loop.execute(w, () -> {
             if (error == null && applied.result().getSessionId() != 0) {
                 session.opened(applied.result().getSessionId());
+                loop.releaseParked();
                 LOG.log(Level.DEBUG, () -> "node " + nodeId + ": forwarding session " + applied.result().getSessionId()
                         + " opened");
             } else {
@@ -177,11 +181,11 @@ final class WriteForwarder {
         metrics.forwardCalls.increment();
         metrics.forwardedWrites.add(writes.size());
         boolean batch = writes.size() > 1;
-        transport.forward(leader, request, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - loop.nanoTime()))
+        transport.forward(leader, request, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - time.nanoTime()))
                 .whenComplete((response, error) -> {
                     if (error != null) {
                         for (int i = 0; i < writes.size(); i++) {
-                            failed(writes.get(i), stamps.get(i), error, leader);
+                            failed(writes.get(i), error, leader);
                         }
                     } else if (!batch) {
                         applied(writes.get(0), stamps.get(0), response.getResult(), response.getIndex(), leader);
@@ -196,7 +200,7 @@ final class WriteForwarder {
                         for (int i = 0; i < writes.size(); i++) {
                             CommandOutcome outcome = response.getOutcomes(i);
                             if (outcome.hasError()) {
-                                failed(writes.get(i), stamps.get(i), KvPipeline.exception(outcome.getError()), leader);
+                                failed(writes.get(i), KvPipeline.exception(outcome.getError()), leader);
                             } else {
                                 applied(writes.get(i), stamps.get(i), outcome.getResult(), outcome.getIndex(), leader);
                             }
@@ -229,7 +233,7 @@ final class WriteForwarder {
             // copy ever sent, the write did not take effect and goes again under a new session.
             loop.execute(w, () -> {
                 session.expired(stamp.sessionId());
-                if (!w.mayHaveBeenTaken && loop.nanoTime() - w.deadlineNanos < 0) {
+                if (!w.mayHaveBeenTaken && time.nanoTime() - w.deadlineNanos < 0) {
                     session.finished(stamp);
                     w.stamp = null;
                     w.command = unstamped(w.command);
@@ -255,14 +259,14 @@ final class WriteForwarder {
      * cannot apply it twice: the failure proves it never left, or the state machine
      * deduplicates it and the failure is one that the next leader may not repeat.
      */
-    private void failed(PendingWrite w, ForwardingSession.Stamp stamp, Throwable error, String leader) {
+    private void failed(PendingWrite w, Throwable error, String leader) {
         boolean neverSent = !(error instanceof StatusRuntimeException) || neverLeft(error);
         Status status = Status.fromThrowable(error);
         boolean transient_ = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.ABORTED;
         if (neverSent || (transient_ && w.deduplicated())) {
             boolean parked = loop.execute(w, () -> {
                 w.mayHaveBeenTaken |= !neverSent;
-                if (loop.nanoTime() - w.deadlineNanos < 0) {
+                if (time.nanoTime() - w.deadlineNanos < 0) {
                     loop.park(w);
                 } else {
                     w.future.completeExceptionally(w.mayHaveBeenTaken
@@ -272,8 +276,11 @@ final class WriteForwarder {
                 }
             });
             if (!parked) {
-                w.future.completeExceptionally(outcomeUnknown("node " + nodeId + " stopped while forwarding the"
-                        + " write", leader));
+                // the loop stopped; this thread may read the flag: the loop no longer writes it
+                w.future.completeExceptionally(w.mayHaveBeenTaken || !neverSent
+                        ? outcomeUnknown("node " + nodeId + " stopped while forwarding the write", leader)
+                        : new RequestFailedException(Status.UNAVAILABLE.withDescription("node " + nodeId
+                                + " stopped before the write reached a leader"), leader));
             }
         } else if (transient_) {
             w.future.completeExceptionally(outcomeUnknown("forwarding to leader " + leader + " failed after the"

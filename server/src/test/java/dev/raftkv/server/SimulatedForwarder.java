@@ -56,7 +56,18 @@ public final class SimulatedForwarder {
     public SimulatedForwarder(String nodeId, Calls calls, Node node, boolean withoutDeduplication) {
         this.node = node;
         this.withoutDeduplication = withoutDeduplication;
-        this.forwarder = new WriteForwarder(nodeId, calls::forward, new NodeMetrics(), new WriteForwarder.Loop() {
+        TimeSource clock = new TimeSource() {
+            @Override
+            public long nanoTime() {
+                return TimeUnit.MILLISECONDS.toNanos(node.nowMillis());
+            }
+
+            @Override
+            public long currentTimeMillis() {
+                return node.nowMillis();
+            }
+        };
+        this.forwarder = new WriteForwarder(nodeId, calls::forward, new NodeMetrics(), clock, new WriteForwarder.Loop() {
             @Override
             public boolean execute(PendingWrite write, Runnable task) {
                 return node.execute(task);
@@ -68,18 +79,13 @@ public final class SimulatedForwarder {
             }
 
             @Override
+            public void releaseParked() {
+                retryParked();
+            }
+
+            @Override
             public String leaderId() {
                 return node.leaderId();
-            }
-
-            @Override
-            public long nanoTime() {
-                return TimeUnit.MILLISECONDS.toNanos(node.nowMillis());
-            }
-
-            @Override
-            public long currentTimeMillis() {
-                return node.nowMillis();
             }
         });
     }

@@ -156,17 +156,7 @@ final class SimClient {
             command.setAdd(Add.newBuilder().setKey(key).setDelta(delta));
             op = new HistoryOp(id, HistoryOp.Kind.ADD, key, null, delta, now);
         } else {
-            ByteString expected = lastSeen.get(key);
-            ByteString value = freshValue();
-            CompareAndSet.Builder cas = CompareAndSet.newBuilder().setKey(key).setNewValue(value);
-            if (expected == null) {
-                cas.setExpectAbsent(true);
-            } else {
-                cas.setExpectedValue(expected);
-            }
-            command.setCompareAndSet(cas);
-            op = new HistoryOp(id, HistoryOp.Kind.CAS, key, value, 0, now);
-            op.expected = expected;
+            op = compareAndSet(command, key, freshValue(), now);
         }
         op.command = command.build();
         begin(op, new ClientMessages.Request(id, 0, op.command, null));
@@ -181,19 +171,25 @@ final class SimClient {
             command.setPut(Put.newBuilder().setKey(key).setValue(value));
             op = new HistoryOp(id, HistoryOp.Kind.PUT, key, value, 0, now);
         } else {
-            ByteString expected = lastSeen.get(key);
-            CompareAndSet.Builder cas = CompareAndSet.newBuilder().setKey(key).setNewValue(value);
-            if (expected == null) {
-                cas.setExpectAbsent(true);
-            } else {
-                cas.setExpectedValue(expected);
-            }
-            command.setCompareAndSet(cas);
-            op = new HistoryOp(id, HistoryOp.Kind.CAS, key, value, 0, now);
-            op.expected = expected;
+            op = compareAndSet(command, key, value, now);
         }
         op.command = command.build();
         begin(op, new ClientMessages.Request(id, 0, op.command, null));
+    }
+
+    /** Sets {@code value} on {@code key} if it still holds what this client last saw (or is still absent). */
+    private HistoryOp compareAndSet(Command.Builder command, ByteString key, ByteString value, long now) {
+        ByteString expected = lastSeen.get(key);
+        CompareAndSet.Builder cas = CompareAndSet.newBuilder().setKey(key).setNewValue(value);
+        if (expected == null) {
+            cas.setExpectAbsent(true);
+        } else {
+            cas.setExpectedValue(expected);
+        }
+        command.setCompareAndSet(cas);
+        HistoryOp op = new HistoryOp(id, HistoryOp.Kind.CAS, key, value, 0, now);
+        op.expected = expected;
+        return op;
     }
 
     /** A session-less write whose attempt may have taken effect: it is not sent again; its outcome stays unknown. */
