@@ -36,7 +36,11 @@ class AdminApiIT {
 
     @Test
     void when_admin_asks_for_status_then_it_names_the_leader_and_every_member() {
-        HttpResponse<String> response = Deployments.admin().get("/admin/v1/status");
+        // The apply thread follows the commit index a moment later: wait for a status that shows it caught up.
+        HttpResponse<String> response = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Deployments.admin().get("/admin/v1/status"), r -> r.statusCode() != 200
+                        || json(r).getAsJsonObject().get("appliedIndex").getAsLong()
+                        == json(r).getAsJsonObject().get("commitIndex").getAsLong());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
