@@ -1,11 +1,13 @@
 package dev.raftkv.client.cli;
 
+import com.google.protobuf.ByteString;
 import dev.raftkv.client.RaftKvClient;
 import dev.raftkv.client.Routing;
 import dev.raftkv.proto.Consistency;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -76,7 +78,18 @@ final class BenchCommand implements Callable<Integer> {
                 cli.unary() ? "unary calls" : "pipelined", DurationConverter.format(warmup), DurationConverter.format(duration), maxOps > 0 ? ", at most " + maxOps + " ops" : "");
         cli.out().println(title);
         try (RaftKvClient client = cli.connect(target == Target.LEADER ? Routing.LEADER : Routing.ROUND_ROBIN)) {
-            BenchReport report = new BenchRun(client, options, cli.out()).run();
+            BenchTarget benchTarget = new BenchTarget() {
+                @Override
+                public CompletableFuture<?> put(ByteString key, ByteString value) {
+                    return client.put(key, value);
+                }
+
+                @Override
+                public CompletableFuture<?> get(ByteString key) {
+                    return client.get(key, consistency);
+                }
+            };
+            BenchReport report = new BenchRun(benchTarget, options, cli.out()).run();
             report.print(cli.out(), "summary");
             return report.ops() > 0 || report.errors() == 0 ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
         }

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param sequential keys in order, 0, 1, 2, ... across all workers (wrapping at the key space),
  *     e.g. to load exactly {@code keySpace} keys with {@code --ops}
  */
-record BenchOptions(
+public record BenchOptions(
         int concurrency,
         int valueSizeBytes,
         int keySpace,
@@ -32,7 +32,8 @@ record BenchOptions(
         long seed,
         boolean sequential) {
 
-    BenchOptions {
+    /** @throws IllegalArgumentException naming the option that is out of range */
+    public BenchOptions {
         require(concurrency >= 1, "--concurrency must be at least 1");
         require(valueSizeBytes >= 0, "--value-size must not be negative");
         require(keySpace >= 1, "--keys must be at least 1");

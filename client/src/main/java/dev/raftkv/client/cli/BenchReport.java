@@ -14,17 +14,19 @@ import org.HdrHistogram.Histogram;
  * @param latencyMicros latency of the successful operations, in microseconds
  * @param errorsByKind failed operations by kind (exception class, plus status code for plain failures)
  */
-record BenchReport(long ops, long elapsedNanos, Histogram latencyMicros, Map<String, Long> errorsByKind) {
+public record BenchReport(long ops, long elapsedNanos, Histogram latencyMicros, Map<String, Long> errorsByKind) {
 
-    BenchReport {
+    public BenchReport {
         errorsByKind = Map.copyOf(errorsByKind);
     }
 
-    long errors() {
+    /** Failed operations of every kind. */
+    public long errors() {
         return errorsByKind.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    double opsPerSecond() {
+    /** Successful operations per second of the measured phase. */
+    public double opsPerSecond() {
         return elapsedNanos == 0 ? 0 : ops * 1e9 / elapsedNanos;
     }
 

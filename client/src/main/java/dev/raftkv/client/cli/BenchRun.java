@@ -2,8 +2,8 @@ package dev.raftkv.client.cli;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import dev.raftkv.client.RaftKvClient;
 import dev.raftkv.client.RaftKvException;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -30,15 +30,19 @@ import org.HdrHistogram.Recorder;
  * <p>Only operations started in the measured phase are measured, so with an operation count
  * the report counts exactly that many operations (successes plus errors).
  *
- * <p>Runs on the client's callback threads plus one timer thread; {@link #run()} blocks the
- * caller until the run is over.
+ * <p>Runs on the target's callback threads plus one timer thread; {@link #run()} blocks the
+ * caller until the run is over, and at most {@link #DRAIN_TIMEOUT_NANOS} past its end for the
+ * operations still in flight.
  */
-final class BenchRun {
+public final class BenchRun {
+
+    /** How long {@link #run()} waits, after the measured phase, for the operations still in flight. */
+    static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private static final long HIGHEST_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final RaftKvClient client;
+    private final BenchTarget target;
     private final BenchOptions options;
     private final PrintWriter out;
     private final Recorder recorder = new Recorder(HIGHEST_LATENCY_MICROS, 3);
@@ -53,15 +57,24 @@ final class BenchRun {
     private volatile boolean stopping;
     private volatile long measureStartNanos;
 
-    BenchRun(RaftKvClient client, BenchOptions options, PrintWriter out) {
-        this.client = client;
+    /**
+     * A run of {@code options} against {@code target}, printing its progress lines on {@code out}.
+     * The options' consistency is the target's business (see {@link BenchTarget#get}).
+     */
+    public BenchRun(BenchTarget target, BenchOptions options, PrintWriter out) {
+        this.target = target;
         this.options = options;
         this.out = out;
         this.workersDone = new CountDownLatch(options.concurrency());
     }
 
-    /** Runs to the end and reports the measured phase. */
-    BenchReport run() throws InterruptedException {
+    /**
+     * Runs to the end and reports the measured phase.
+     *
+     * @throws IllegalStateException when operations are still in flight {@link #DRAIN_TIMEOUT_NANOS}
+     *     after the end of the run (a target that lets a call hang)
+     */
+    public BenchReport run() throws InterruptedException {
         Histogram total = new Histogram(HIGHEST_LATENCY_MICROS, 3);
         long measureEndNanos;
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -82,7 +95,13 @@ final class BenchRun {
             for (int worker = 0; worker < options.concurrency(); worker++) {
                 new Worker(worker).next();
             }
-            workersDone.await();
+            long runNanos = options.warmup().plus(options.duration()).toNanos();
+            if (!workersDone.await(runNanos + DRAIN_TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+                stop();
+                throw new IllegalStateException(workersDone.getCount() + " of " + options.concurrency()
+                        + " workers still wait for an operation " + TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NANOS)
+                        + " s after the end of the run");
+            }
             measureEndNanos = System.nanoTime();
         } finally {
             timer.shutdownNow();
@@ -146,7 +165,7 @@ final class BenchRun {
                     ? (int) (nextKey.getAndIncrement() % options.keySpace()) : random.nextInt(options.keySpace()));
             boolean read = random.nextInt(100) < options.readPercent();
             long startedNanos = System.nanoTime();
-            CompletableFuture<?> operation = read ? client.get(key, options.consistency()) : client.put(key, value);
+            CompletableFuture<?> operation = read ? target.get(key) : target.put(key, value);
             operation.whenComplete((result, error) -> {
                 if (error == null) {
                     long micros = Math.min(HIGHEST_LATENCY_MICROS, (System.nanoTime() - startedNanos) / 1_000);
@@ -163,7 +182,7 @@ final class BenchRun {
     }
 
     /** The key of number {@code index}: {@code bench-} and ten digits (String.format costs more than a put here). */
-    static ByteString key(int index) {
+    public static ByteString key(int index) {
         if (index < 0) {
             throw new IllegalArgumentException("key number " + index + " is negative");
         }
@@ -180,6 +199,9 @@ final class BenchRun {
         String name = cause.getClass().getSimpleName();
         if (cause.getClass() == RaftKvException.class) {
             return name + "(" + ((RaftKvException) cause).statusCode() + ")";
+        }
+        if (cause instanceof StatusRuntimeException status) {
+            return name + "(" + status.getStatus().getCode() + ")";
         }
         return name;
     }
