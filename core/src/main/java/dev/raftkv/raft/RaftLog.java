@@ -3,12 +3,13 @@ package dev.raftkv.raft;
 import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.storage.CompactedException;
-import dev.raftkv.storage.LogStore;
+import dev.raftkv.storage.LogReader;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The core's view of the log: what the {@link LogStore} holds durably, followed by
+ * The core's view of the log: what the store holds (read through its read-only
+ * {@link LogReader}; the driver writes it), followed by
  * <em>unstable</em> entries the core accepted but the driver has not yet persisted.
  * Unstable entries take precedence over stored ones at the same index (a follower
  * may have replaced a conflicting suffix the store still holds).
@@ -22,7 +23,7 @@ import java.util.List;
  */
 final class RaftLog {
 
-    private final LogStore store;
+    private final LogReader store;
     /** Entries from {@code unstableOffset} on, not yet durable. */
     private final ArrayList<Entry> unstable = new ArrayList<>();
     private long unstableOffset;
@@ -47,7 +48,7 @@ final class RaftLog {
      *     snapshot covers: the entries this node acknowledged after it may be gone too),
      *     or it was compacted past the snapshot
      */
-    RaftLog(LogStore store, long committed, long applied, SnapshotMeta snapshot) {
+    RaftLog(LogReader store, long committed, long applied, SnapshotMeta snapshot) {
         this.store = store;
         this.unstableOffset = store.lastIndex() + 1;
         long storeSnapshotIndex = store.firstIndex() - 1;

@@ -5,15 +5,8 @@ import dev.raftkv.proto.HardState;
 import java.util.List;
 
 /**
- * The durable Raft log of one node: its entries and its {@link HardState} (current
- * term, vote, commit index).
- *
- * <h2>Index space</h2>
- * Entries have contiguous indexes {@code firstIndex() .. lastIndex()}. Before them
- * stands a <em>snapshot index</em> {@code firstIndex() - 1} (0 for a log that was
- * never compacted) whose term is still known through {@link #term(long)}, as the
- * Raft log-matching check of the next entry needs it (paper §7). An empty log has
- * {@code lastIndex() == firstIndex() - 1}.
+ * The durable Raft log of one node, writable: the driver's side of the {@link LogReader}
+ * the Raft core reads (index space, reads and their errors are stated there).
  *
  * <h2>Durability</h2>
  * {@link #append}, {@link #setHardState}, {@link #compact} and {@link #reset} change
@@ -33,38 +26,9 @@ import java.util.List;
  * <h2>Errors</h2>
  * An I/O failure throws {@link StorageException}; the node must stop, as its
  * durability promises no longer hold. Implementations never log an error and carry
- * on. Reads below the snapshot index throw {@link CompactedException}; reads above
- * {@code lastIndex()} throw {@link IndexOutOfBoundsException}.
+ * on.
  */
-public interface LogStore extends AutoCloseable {
-
-    /** Index of the first entry held, {@code snapshotIndex + 1}; 1 for a new log. */
-    long firstIndex();
-
-    /** Index of the last entry held; {@code firstIndex() - 1} when no entry is held. */
-    long lastIndex();
-
-    /**
-     * Term of the entry at {@code index}, for {@code firstIndex() - 1 <= index <= lastIndex()};
-     * at {@code firstIndex() - 1} this is the snapshot's term (0 for a new log).
-     *
-     * @throws CompactedException if {@code index < firstIndex() - 1}
-     * @throws IndexOutOfBoundsException if {@code index > lastIndex()}
-     */
-    long term(long index);
-
-    /**
-     * Entries with indexes in {@code [lo, hi)}, in order, stopping before the entry
-     * that would take the sum of their serialized sizes past {@code maxBytes}; the
-     * first entry is always returned, whatever its size, so a reader makes progress.
-     *
-     * @throws CompactedException if {@code lo < firstIndex()}
-     * @throws IndexOutOfBoundsException if {@code hi > lastIndex() + 1} or {@code lo > hi}
-     */
-    List<Entry> entries(long lo, long hi, long maxBytes);
-
-    /** The last hard state set, {@link HardState#getDefaultInstance()} for a new log. */
-    HardState hardState();
+public interface LogStore extends LogReader, AutoCloseable {
 
     /**
      * Writes {@code entries}, which must have contiguous increasing indexes, the first

@@ -9,7 +9,7 @@ import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
 import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.RefusedException.Reason;
-import dev.raftkv.storage.LogStore;
+import dev.raftkv.storage.LogReader;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,8 +95,12 @@ public final class RaftNode {
     /**
      * Restores a node from what {@code store} holds durably (term, vote, commit index and
      * entries) and starts it as a follower; for a node whose log was never compacted.
+     *
+     * @param store the read-only view of the node's log; the core only reads it, on the
+     *     caller's thread, and the driver writes what each {@link Ready} says through the
+     *     store behind it before the next call into this node
      */
-    public RaftNode(RaftConfig config, LogStore store) {
+    public RaftNode(RaftConfig config, LogReader store) {
         this(config, store, null);
     }
 
@@ -115,7 +119,7 @@ public final class RaftNode {
      * @throws IllegalStateException if the store was compacted past {@code latestSnapshot},
      *     or its commit index is past its last entry (committed entries are gone)
      */
-    public RaftNode(RaftConfig config, LogStore store, SnapshotMeta latestSnapshot) {
+    public RaftNode(RaftConfig config, LogReader store, SnapshotMeta latestSnapshot) {
         this.config = config;
         this.id = config.id();
         HardState hs = store.hardState();

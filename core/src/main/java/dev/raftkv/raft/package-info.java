@@ -2,7 +2,8 @@
  * The Raft core: a pure, deterministic, single-threaded state machine
  * ({@link dev.raftkv.raft.RaftNode}) after the design of etcd's raft package.
  *
- * <p>The core does no I/O. Time arrives as {@code tick()}, peers' messages as
+ * <p>The core does no I/O. It reads the durable log through a read-only
+ * {@link dev.raftkv.storage.LogReader} and writes nothing. Time arrives as {@code tick()}, peers' messages as
  * {@code step()}, commands as {@code propose()}, reads as {@code readIndex()},
  * operators' requests as {@code proposeConfChange()} and {@code transferLeadership()};
  * the result of all of them is a {@link dev.raftkv.raft.Ready} batch — a snapshot to
@@ -34,7 +35,7 @@
  * and hands it out as {@link dev.raftkv.raft.Ready#snapshot()}: the driver restores
  * the state machine from it and resets the store to it before persisting anything
  * else of that batch. A restart passes the newest valid snapshot's meta to
- * {@link dev.raftkv.raft.RaftNode#RaftNode(RaftConfig, dev.raftkv.storage.LogStore,
+ * {@link dev.raftkv.raft.RaftNode#RaftNode(RaftConfig, dev.raftkv.storage.LogReader,
  * dev.raftkv.proto.SnapshotMeta)} and replays only the log after it.
  *
  * <h2>Membership changes: one node at a time (thesis §4.1)</h2>

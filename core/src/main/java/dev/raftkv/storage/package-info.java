@@ -8,6 +8,8 @@
  * over a range with a byte budget, term at an index, first and last index, a prefix
  * dropped after a snapshot, and the hard state. Its one subtle promise is the order
  * of durability, stated on {@link dev.raftkv.storage.LogStore}: the Raft core's
- * safety rests on nothing being acknowledged or voted before it is durable.
+ * safety rests on nothing being acknowledged or voted before it is durable. The core
+ * sees only the read-only {@link dev.raftkv.storage.LogReader} side of a store; the
+ * driver writes.
  */
 package dev.raftkv.storage;
