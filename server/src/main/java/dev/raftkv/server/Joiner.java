@@ -78,6 +78,13 @@ final class Joiner {
             boolean added = me != null;
             if (added && (me.voter() || !config.joinAutoPromote())) {
                 transitions.event("joined", now.term(), "as=" + (me.voter() ? "voter" : "learner"));
+                // Added without an answer to its own request (an administrator was first, or the answer was
+                // lost): it is caught up once it has applied what the cluster had committed when it saw itself.
+                onLoop.accept(() -> {
+                    if (progress.targetIndex() == 0) {
+                        progress.learned(Math.max(1, status.get().commitIndex()));
+                    }
+                });
                 return;
             }
             ConfChange change = added ? promote : add;

@@ -540,6 +540,29 @@ public abstract class ClusterTest {
     }
 
     @Test
+    void a_joiner_that_an_administrator_added_first_stops_joining_once_caught_up() {
+        start(3);
+        String leader = awaitLeader();
+        for (int i = 0; i < 20; i++) {
+            put(leader, "k" + i, "v" + i);
+        }
+        cluster.reserve("n4");
+        // The administrator adds it before it asks (as add-node.yml does): its own request then meets ALREADY_MEMBER.
+        join(cluster.node(leader).changeMembership(dev.raftkv.proto.ConfChange.newBuilder()
+                .setType(dev.raftkv.proto.ConfChangeType.CONF_CHANGE_ADD_LEARNER).setNodeId("n4")
+                .setPeerAddress(cluster.peerAddress("n4")).setClientAddress(cluster.clientAddress("n4")).build(),
+                deadline()));
+
+        RaftServer joiner = cluster.startJoining("n4", leader, Map.of("raftkv.join.auto-promote", "false"));
+
+        NodeStatus caughtUp = await().atMost(ELECTION.multipliedBy(2)).until(joiner::status,
+                s -> s != null && !s.joining());
+        assertThat(caughtUp.appliedIndex()).isGreaterThanOrEqualTo(caughtUp.joinIndex()).isPositive();
+        assertThat(cluster.client("n4", CALL).get(GetRequest.newBuilder().setKey(bytes("k19"))
+                .setConsistency(Consistency.SERIALIZABLE).build()).getValue().toStringUtf8()).isEqualTo("v19");
+    }
+
+    @Test
     void a_removed_node_answers_clients_at_once_naming_the_members_reports_removed_and_does_not_disturb_the_others() {
         java.util.logging.Logger transitions = java.util.logging.Logger.getLogger("dev.raftkv.transitions");
         List<String> removedLines = new java.util.concurrent.CopyOnWriteArrayList<>();

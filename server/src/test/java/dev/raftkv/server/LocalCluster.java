@@ -58,14 +58,19 @@ public final class LocalCluster implements AutoCloseable {
         return start(id, Map.of());
     }
 
+    /** Chooses the ports of a node to be started later (e.g. so that an administrator can add it first). */
+    public void reserve(String id) {
+        peerPorts.computeIfAbsent(id, n -> freePort());
+        clientPorts.computeIfAbsent(id, n -> freePort());
+    }
+
     /**
      * Starts a new node {@code id} in join mode: it asks the cluster, through {@code via}'s
      * peer port, to add it (and, unless {@code raftkv.join.auto-promote} is overridden, to
      * promote it once caught up).
      */
     public RaftServer startJoining(String id, String via, Map<String, String> extra) {
-        peerPorts.put(id, freePort());
-        clientPorts.put(id, freePort());
+        reserve(id);
         Map<String, String> properties = new LinkedHashMap<>(extra);
         properties.put("raftkv.join", "127.0.0.1:" + peerPorts.get(via));
         return start(id, properties);
