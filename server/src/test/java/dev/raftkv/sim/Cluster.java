@@ -1,10 +1,12 @@
 package dev.raftkv.sim;
 
 import com.google.protobuf.ByteString;
+import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.raft.RaftConfig;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.Role;
+import dev.raftkv.storage.LogReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,8 +121,12 @@ final class Cluster {
         return RaftConfig.defaults(id, bootstrapIds.contains(id) ? bootstrapIds : List.of(), electionRandom)
                 .withTicks(settings.electionTicks(), settings.heartbeatTicks())
                 .withMessageLimits(1 << 20, settings.maxEntriesPerMessage(), settings.maxInflightMessages())
-                .withMaxCatchUpLagEntries(settings.maxCatchUpLagEntries())
-                .withInjectedBugs(settings.bugs());
+                .withMaxCatchUpLagEntries(settings.maxCatchUpLagEntries());
+    }
+
+    /** A node's core, restored from {@code store} and its newest snapshot (or null), with this run's injected bugs. */
+    RaftNode core(RaftConfig config, LogReader store, SnapshotMeta latestSnapshot) {
+        return InjectedBug.node(config, store, latestSnapshot, settings.bugs());
     }
 
     /** Creates and starts a node that is not a member yet: it waits for a leader to add it. */

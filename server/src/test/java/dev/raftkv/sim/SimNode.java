@@ -158,11 +158,11 @@ final class SimNode {
         if (snapshot == null) {
             stateMachine = new KvStateMachine();
             appliedIndex = 0;
-            raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
+            raft = cluster.core(cluster.raftConfig(id, random.split()), disk, null);
         } else {
             stateMachine = restore(snapshot);
             appliedIndex = snapshot.index();
-            raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
+            raft = cluster.core(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
                     snapshot.meta());
         }
         up = true;
