@@ -27,6 +27,7 @@ import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
 import dev.raftkv.server.SimulatedForwarder;
+import dev.raftkv.storage.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -81,7 +82,7 @@ final class SimNode {
     final String id;
     private final Cluster cluster;
     private final SplittableRandom random;
-    private SimDisk disk = new SimDisk();
+    private SimDisk disk = new SimDisk(this::syncFails);
     /** The newest snapshot "file"; survives crashes. */
     private StoredSnapshot snapshot;
     /**
@@ -158,11 +159,11 @@ final class SimNode {
         if (snapshot == null) {
             stateMachine = new KvStateMachine();
             appliedIndex = 0;
-            raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
+            raft = cluster.core(cluster.raftConfig(id, random.split()), disk, null);
         } else {
             stateMachine = restore(snapshot);
             appliedIndex = snapshot.index();
-            raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
+            raft = cluster.core(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
                     snapshot.meta());
         }
         up = true;
@@ -240,7 +241,12 @@ final class SimNode {
         if (!up || life != incarnation || deferredWhilePaused(() -> onTick(life))) {
             return;
         }
+        long termBefore = raft.term();
+        String voteBefore = raft.votedFor();
         raft.tick();
+        if (raft.role() == Role.PRE_CANDIDATE) {
+            cluster.checker().onPreVote(this, "started or went on with a pre-vote", termBefore, voteBefore);
+        }
         forwarder.retryParked();
         process();
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
@@ -251,7 +257,12 @@ final class SimNode {
             return;
         }
         cluster.queue().trace("msg", id, m.toByteArray());
+        long termBefore = raft.term();
+        String voteBefore = raft.votedFor();
         raft.step(m);
+        if (m.getType() == MessageType.MSG_PRE_VOTE) {
+            cluster.checker().onPreVote(this, "answered " + m.getFrom() + "'s pre-vote", termBefore, voteBefore);
+        }
         process();
     }
 
@@ -341,6 +352,9 @@ final class SimNode {
 
     /** Carries out the core's batches until it has none, or one is waiting for its disk write. */
     private void process() {
+        if (up && raft.role() == Role.LEADER) {
+            cluster.checker().onLeaderCommit(this, cluster);
+        }
         while (up && persisting == null && raft.hasReady()) {
             Ready ready = raft.ready();
             if (ready.softState() != null) {
@@ -368,7 +382,7 @@ final class SimNode {
             }
             persisting = ready;
             int life = incarnation;
-            cluster.queue().after(cluster.fsyncDelayMillis(random), () -> onPersisted(life, ready));
+            cluster.queue().after(cluster.fsyncDelayMillis(id, random), () -> onPersisted(life, ready));
         }
     }
 
@@ -377,7 +391,12 @@ final class SimNode {
             return;
         }
         if (ready.mustSync()) {
-            disk.sync();
+            try {
+                disk.sync();
+            } catch (StorageException e) {
+                stopOnStorageFailure();
+                return;
+            }
         }
         for (Message m : ready.messagesAfterPersist()) {
             send(m);
@@ -397,6 +416,32 @@ final class SimNode {
         maybeTakeSnapshot();
         checkConfiguration();
         process();
+    }
+
+    /**
+     * What the production loop does when its store fails (it catches the error, stops,
+     * and fails what waits): the node stops, so nothing of the failed batch is taken as
+     * durable — its votes and acknowledgements are never sent, the core never advances.
+     * Here the stop is a crash (what the disk keeps of the failed sync is up to it), and
+     * a supervisor starts the node again a little later.
+     */
+    private void stopOnStorageFailure() {
+        cluster.queue().trace("sync-failed", id, new byte[0]);
+        crash();
+        cluster.queue().after(100 + random.nextInt(900), () -> {
+            if (!up) {
+                start();
+            }
+        });
+    }
+
+    private boolean syncFails() {
+        return cluster.syncFails(id, random);
+    }
+
+    /** Whether the entry at {@code index} of {@code term} would survive a crash of this node now. */
+    boolean holdsDurably(long index, long term) {
+        return disk.holdsDurablyExactly(index, term);
     }
 
     /** Installs the snapshot the core handed back: one received (or, after a restart, the one on disk). */
