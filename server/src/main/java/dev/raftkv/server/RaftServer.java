@@ -122,7 +122,8 @@ public final class RaftServer implements AutoCloseable {
                 (info, meta) -> loop.onSnapshotWritten(info, meta), time::nanoTime, metrics,
                 snapshot == null ? 0 : snapshot.getIndex());
         applier = new Applier(recovered.stateMachine(), snapshot == null ? 0 : snapshot.getTerm(), snapshotter,
-                metrics, threadFactory);
+                metrics, ApplyExecutor.thread(threadFactory), new WaitingWrites());
+        snapshotter.onWriteEnd(applier::snapshotIfRequested);
         transport = new PeerTransport(config.nodeId(), directory.reachable().values(), threadFactory, time::nanoTime);
         NodeLoop nodeLoop = new NodeLoop(new NodeLoop.Parts(config, time, metrics, transitions, elections, directory,
                 store, core, applier, transport, snapshotFiles, snapshotter, snapshot, joinProgress));

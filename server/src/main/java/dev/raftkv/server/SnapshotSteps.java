@@ -72,7 +72,9 @@ final class SnapshotSteps {
      */
     void install(SnapshotMeta meta) {
         if (!meta.equals(restoredAtStart)) {
-            applier.restore(files.dir().resolve(SnapshotFiles.name(meta)), meta.getIndex(), meta.getTerm());
+            Path file = files.dir().resolve(SnapshotFiles.name(meta));
+            applier.restore(file.toString(), limits -> SnapshotFiles.load(file, limits), meta.getIndex(),
+                    meta.getTerm());
         }
         restoredAtStart = null;
         store.reset(meta.getIndex(), meta.getTerm());

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * tells the node, which registers it with the core and compacts the log. One
  * snapshot is written at a time.
  */
-final class Snapshotter implements AutoCloseable {
+final class Snapshotter implements SnapshotTrigger, AutoCloseable {
 
     private static final Logger LOG = System.getLogger(Snapshotter.class.getName());
 
@@ -63,7 +63,7 @@ final class Snapshotter implements AutoCloseable {
     }
 
     /**
-     * How to get {@link #afterApply} called on the apply thread: after a write ends, a
+     * How to get {@link #afterApply} called on the apply thread (the {@link Applier}'s {@code snapshotIfRequested}): after a write ends, a
      * snapshot that became due meanwhile (or was asked for) is taken even if nothing
      * more is applied.
      */
@@ -96,7 +96,8 @@ final class Snapshotter implements AutoCloseable {
     }
 
     /** A snapshot from the leader was installed at {@code index}: count from there. Apply thread. */
-    void installed(long index) {
+    @Override
+    public void installed(long index) {
         lastIndex = Math.max(lastIndex, index);
         logBytesSinceSnapshot.set(0);
     }
@@ -106,7 +107,8 @@ final class Snapshotter implements AutoCloseable {
      *
      * @param appliedTerm the term of the entry at {@code stateMachine.appliedIndex()}
      */
-    void afterApply(KvStateMachine stateMachine, long appliedTerm) {
+    @Override
+    public void afterApply(KvStateMachine stateMachine, long appliedTerm) {
         long applied = stateMachine.appliedIndex();
         List<CompletableFuture<SnapshotInfo>> waiting;
         synchronized (lock) {

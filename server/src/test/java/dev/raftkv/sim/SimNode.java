@@ -1,9 +1,7 @@
 package dev.raftkv.sim;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftkv.kv.KvStateMachine;
 import dev.raftkv.kv.SessionLimits;
-import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfState;
@@ -12,7 +10,6 @@ import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
 import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.ForwardResponse;
-import dev.raftkv.proto.EntryType;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.InstallSnapshotResponse;
 import dev.raftkv.proto.Message;
@@ -22,38 +19,41 @@ import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.NotLeaderException;
 import dev.raftkv.raft.Proposal;
 import dev.raftkv.raft.RaftNode;
-import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
+import dev.raftkv.server.Applied;
+import dev.raftkv.server.SimulatedApplier;
 import dev.raftkv.server.SimulatedForwarder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * A simulated node: the real {@link RaftNode} core and {@link KvStateMachine}, driven
- * the way the production driver drives them (persist, send, apply, advance), on a
- * {@link SimDisk} that loses unsynced writes when the node crashes. It is also the
- * reference driver for snapshots: every {@code snapshotEveryEntries} applied entries
- * it writes a {@link StoredSnapshot} (which survives crashes whole), tells the core,
+ * A simulated node: the real {@link RaftNode} core, driven the way the production event
+ * loop drives it (persist, send, apply, advance), on a {@link SimDisk} that loses unsynced
+ * writes when the node crashes; the production apply path ({@code Applier},
+ * {@code WaitingWrites}, {@code LinearizableReads}, {@code CommitSteps}, through
+ * {@link SimulatedApplier}) on a simulated apply thread that runs a random while behind
+ * the loop; and the production forwarding of writes ({@link SimulatedForwarder}). Still
+ * its own: the loop itself (the order of a Ready's steps, with the fsync as a delayed
+ * event), the leader's handling of {@code Forward} calls, and snapshots: every
+ * {@code snapshotEveryEntries} applied entries the apply thread writes a
+ * {@link StoredSnapshot} (which survives crashes whole), then the loop tells the core
  * and compacts its log but a tail; it streams snapshots to followers the core names
  * ({@link SnapshotTransfers}) and installs those it receives; a restart loads the
  * snapshot and replays only the log after it.
  */
 final class SimNode {
-
-    private record Waiter(String clientId, long attemptId, long term) {
-    }
 
     /** Writes another node forwarded here in one call: answered together once each has its outcome. */
     private static final class ForwardedCall {
@@ -66,16 +66,6 @@ final class SimNode {
             this.outcomes = new CommandOutcome[writes];
             this.missing = writes;
         }
-    }
-
-    /** A forwarded write proposed at some index. */
-    private record ForwardWaiter(ForwardedCall call, int position, long term) {
-    }
-
-    private record PendingRead(String clientId, long attemptId, ClientMessages.Request request) {
-    }
-
-    private record ConfirmedRead(PendingRead read, long index) {
     }
 
     final String id;
@@ -94,19 +84,24 @@ final class SimNode {
     private final SnapshotTransfers transfers;
     private int snapshotsInstalled;
     private RaftNode raft;
-    private KvStateMachine stateMachine;
+    /** The production apply path; one per incarnation. */
+    private SimulatedApplier applier;
+    /** The simulated apply thread's queue of tasks; lost in a crash. */
+    private final ArrayDeque<Runnable> applyQueue = new ArrayDeque<>();
+    private boolean applyScheduled;
+    /** Committed entries handed to the apply path and not yet applied, in order. */
+    private final ArrayDeque<Entry> handedToApply = new ArrayDeque<>();
+    /** The snapshot the state machine was loaded from at start, until the core no longer hands it back. */
+    private SnapshotMeta restoredAtStart;
+    /** The driver mutation {@link DriverBug#ACK_ON_COMMIT}: own writes' futures by index. */
+    private final Map<Long, CompletableFuture<Applied>> ackOnCommit = new HashMap<>();
     private boolean up;
     /** Bumped by every crash, so events of an earlier life are ignored. */
     private int incarnation;
     private Ready persisting;
-    private final Map<Long, Waiter> waiters = new HashMap<>();
-    private final Map<Long, ForwardWaiter> forwardWaiters = new HashMap<>();
     /** The production forwarding of writes to the leader; one per incarnation. */
     private SimulatedForwarder forwarder;
-    private final Map<Long, PendingRead> pendingReads = new HashMap<>();
-    private final List<ConfirmedRead> confirmedReads = new ArrayList<>();
-    private long nextReadId = 1;
-    private long appliedIndex;
+    private long ticks;
     /** A paused process (a long GC, a stalled VM) handles nothing before this time. */
     private long pausedUntilMillis;
 
@@ -139,15 +134,16 @@ final class SimNode {
     }
 
     long appliedIndex() {
-        return appliedIndex;
+        return applier.appliedIndex();
     }
 
     RaftNode raft() {
         return raft;
     }
 
+    /** The state machine as the apply thread last left it. */
     KvStateMachine stateMachine() {
-        return stateMachine;
+        return applier.stateMachine();
     }
 
     /**
@@ -155,18 +151,33 @@ final class SimNode {
      * the state machine replays only the log after the snapshot.
      */
     void start() {
+        KvStateMachine stateMachine;
         if (snapshot == null) {
             stateMachine = new KvStateMachine();
-            appliedIndex = 0;
             raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
+            restoredAtStart = null;
         } else {
             stateMachine = restore(snapshot);
-            appliedIndex = snapshot.index();
-            raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
+            raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(snapshot.index()), disk,
                     snapshot.meta());
+            restoredAtStart = snapshot.meta();
         }
         up = true;
         int incarnationStarted = incarnation;
+        applier = new SimulatedApplier(id, raft, stateMachine, snapshot == null ? 0 : snapshot.meta().getTerm(),
+                new SimulatedApplier.ApplyThread() {
+                    @Override
+                    public void execute(Runnable task) {
+                        applyQueue.addLast(task);
+                        scheduleApply();
+                    }
+
+                    @Override
+                    public void executeFirst(Runnable task) {
+                        applyQueue.addFirst(task);
+                        scheduleApply();
+                    }
+                }, new ApplyHooks(), cluster.applierMutations());
         forwarder = new SimulatedForwarder(id, (to, request, deadline) -> cluster.forwardCalls().call(id, to, request,
                 deadline), new SimulatedForwarder.Node() {
                     @Override
@@ -193,7 +204,7 @@ final class SimNode {
                         return cluster.queue().nowMillis();
                     }
                 }, cluster.forwardWithoutDeduplication());
-        cluster.checker().onRestart(id, appliedIndex);
+        cluster.checker().onRestart(id, stateMachine.appliedIndex());
         int life = incarnation;
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
         process();
@@ -208,16 +219,15 @@ final class SimNode {
         incarnation++;
         disk = disk.crash(random);
         raft = null;
-        stateMachine = null;
         persisting = null;
         received.clear();
         transfers.clear();
-        waiters.clear();
-        forwardWaiters.clear();
+        applyQueue.clear();
+        applyScheduled = false;
+        handedToApply.clear();
+        ackOnCommit.clear();
         forwarder = null;
         cluster.forwardCalls().onCrash(id);
-        pendingReads.clear();
-        confirmedReads.clear();
         cluster.queue().trace("crash", id, new byte[0]);
     }
 
@@ -242,6 +252,9 @@ final class SimNode {
         }
         raft.tick();
         forwarder.retryParked();
+        if (++ticks % 5 == 0) {
+            applier.expire(cluster.queue().nowMillis(), raft.leaderId());
+        }
         process();
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
     }
@@ -261,17 +274,20 @@ final class SimNode {
         }
         cluster.queue().trace("req", id, request.traceBytes());
         if (request.isRead()) {
-            long readId = nextReadId++;
-            try {
-                raft.readIndex(readId);
-                pendingReads.put(readId, new PendingRead(request.clientId(), request.attemptId(), request));
-            } catch (NotLeaderException e) {
-                reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), null));
-            }
+            read(request);
         } else if (raft.role() == Role.LEADER) {
             try {
-                Proposal proposal = raft.propose(List.of(request.command().toByteString()));
-                waiters.put(proposal.firstIndex(), new Waiter(request.clientId(), request.attemptId(), proposal.term()));
+                com.google.protobuf.ByteString bytes = request.command().toByteString();
+                Proposal proposal = raft.propose(List.of(bytes));
+                String client = request.clientId();
+                long attempt = request.attemptId();
+                int life = incarnation;
+                awaitApplied(proposal.firstIndex(), proposal.term(), bytes).whenComplete((applied, error) -> {
+                    if (up && life == incarnation) {
+                        reply(client, error == null ? new ClientMessages.Response(attempt, ClientMessages.Status.OK,
+                                applied.result(), null, id) : ClientMessages.Response.retry(attempt));
+                    }
+                });
             } catch (RefusedException transferring) {
                 reply(request.clientId(), ClientMessages.Response.retry(request.attemptId()));
             }
@@ -281,6 +297,52 @@ final class SimNode {
             reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), raft.leaderId()));
         }
         process();
+    }
+
+    /**
+     * A linearizable read through the production {@code LinearizableReads}: it waits for a
+     * leader, a confirmed read index, and the apply thread reaching it. Served, the state
+     * must hold every entry committed anywhere before the read arrived here.
+     */
+    private void read(ClientMessages.Request request) {
+        String client = request.clientId();
+        long attempt = request.attemptId();
+        long committedBefore = cluster.checker().committedIndex();
+        com.google.protobuf.ByteString key = request.readKey();
+        int life = incarnation;
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        applier.read(sm -> {
+            cluster.checker().onLinearizableRead(id, key, committedBefore, sm.appliedIndex());
+            return sm.get(key).orElse(null);
+        }, cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), future);
+        future.whenComplete((value, error) -> {
+            if (up && life == incarnation) {
+                reply(client, error == null ? new ClientMessages.Response(attempt, ClientMessages.Status.OK, null,
+                        (com.google.protobuf.ByteString) value, raft.leaderId())
+                        : ClientMessages.Response.notLeader(attempt, raft.leaderId()));
+            }
+        });
+    }
+
+    /**
+     * Registers a write this node proposed at {@code index} with the production apply
+     * path; once it completes with a result, the entry applied at {@code index} here must
+     * be this write ({@link InvariantChecker#onAcknowledged}).
+     */
+    private CompletableFuture<Applied> awaitApplied(long index, long term, com.google.protobuf.ByteString proposed) {
+        CompletableFuture<Applied> future = new CompletableFuture<>();
+        applier.await(index, term, cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), future);
+        if (cluster.driverBugs().contains(DriverBug.ACK_ON_COMMIT)) {
+            ackOnCommit.put(index, future);
+        }
+        return future.whenComplete((applied, error) -> {
+            if (error == null) {
+                Entry entry = handedToApply.stream().filter(e -> e.getIndex() == applied.index()).findFirst()
+                        .orElse(null);
+                cluster.checker().onAcknowledged(id, applied.index(), proposed, entry,
+                        applier.stateMachine().appliedIndex());
+            }
+        });
     }
 
     /** A follower passes a client's write to the leader through the production forwarder. */
@@ -325,8 +387,16 @@ final class SimNode {
         try {
             Proposal proposal = raft.propose(commands);
             ForwardedCall call = new ForwardedCall(batch ? callId : -callId, commands.size());
+            int life = incarnation;
             for (int i = 0; i < commands.size(); i++) {
-                forwardWaiters.put(proposal.firstIndex() + i, new ForwardWaiter(call, i, proposal.term()));
+                int position = i;
+                awaitApplied(proposal.firstIndex() + i, proposal.term(), commands.get(i))
+                        .whenComplete((applied, error) -> {
+                            if (up && life == incarnation) {
+                                answerForwarded(call, position, applied, error == null ? null
+                                        : SimulatedApplier.status(error));
+                            }
+                        });
             }
         } catch (RefusedException transferring) {
             cluster.forwardCalls().answerFailure(callId, io.grpc.Status.UNAVAILABLE.withDescription(
@@ -345,9 +415,8 @@ final class SimNode {
             Ready ready = raft.ready();
             if (ready.softState() != null) {
                 cluster.checker().onSoftState(this, ready.softState());
-                if (ready.softState().role() != Role.LEADER) {
-                    failWaiters();
-                } else {
+                applier.roleChanged(ready.softState());
+                if (ready.softState().role() == Role.LEADER) {
                     cluster.onLeaderElected(this);
                 }
             }
@@ -368,12 +437,15 @@ final class SimNode {
             }
             persisting = ready;
             int life = incarnation;
-            cluster.queue().after(cluster.fsyncDelayMillis(random), () -> onPersisted(life, ready));
+            // The production loop fails a lost leadership's writes above the commit index it
+            // knew at this Ready; messages stepped while the sync is in flight do not count.
+            long commitAtReady = raft.commitIndex();
+            cluster.queue().after(cluster.fsyncDelayMillis(random), () -> onPersisted(life, ready, commitAtReady));
         }
     }
 
-    private void onPersisted(int life, Ready ready) {
-        if (!up || life != incarnation || deferredWhilePaused(() -> onPersisted(life, ready))) {
+    private void onPersisted(int life, Ready ready, long commitAtReady) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> onPersisted(life, ready, commitAtReady))) {
             return;
         }
         if (ready.mustSync()) {
@@ -382,24 +454,29 @@ final class SimNode {
         for (Message m : ready.messagesAfterPersist()) {
             send(m);
         }
-        for (Entry entry : ready.committedEntries()) {
-            apply(entry);
-        }
-        for (ReadState readState : ready.readStates()) {
-            PendingRead read = pendingReads.remove(readState.requestId());
-            if (read != null) {
-                confirmedReads.add(new ConfirmedRead(read, readState.index()));
+        handedToApply.addAll(ready.committedEntries());
+        if (!ackOnCommit.isEmpty()) {
+            // The mutation ACK_ON_COMMIT: own writes answered as soon as their entry commits.
+            for (Entry entry : ready.committedEntries()) {
+                CompletableFuture<Applied> early = ackOnCommit.remove(entry.getIndex());
+                if (early != null) {
+                    early.complete(new Applied(CommandResult.getDefaultInstance(), entry.getIndex()));
+                }
             }
         }
-        serveReads();
+        applier.afterPersist(ready, commitAtReady);
         persisting = null;
         raft.advance(ready);
-        maybeTakeSnapshot();
         checkConfiguration();
         process();
     }
 
-    /** Installs the snapshot the core handed back: one received (or, after a restart, the one on disk). */
+    /**
+     * Installs the snapshot the core handed back: one received (or, after a restart, the
+     * one on disk), as the production {@code SnapshotSteps} does: the state machine is
+     * replaced on the apply thread after what was queued before, the log restarts after
+     * it. The one the state machine was loaded from at start only resets the log.
+     */
     private void install(SnapshotMeta meta) {
         StoredSnapshot source = received.containsKey(meta) ? received.get(meta)
                 : snapshot != null && snapshot.meta().equals(meta) ? snapshot : null;
@@ -407,14 +484,13 @@ final class SimNode {
             throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
                     + " but holds no such file");
         }
-        stateMachine = restore(source);
-        appliedIndex = meta.getIndex();
+        if (!meta.equals(restoredAtStart)) {
+            applier.restore(meta, () -> restore(source));
+        }
+        restoredAtStart = null;
         snapshot = source;
         received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
-        snapshotsInstalled++;
         disk.reset(meta.getIndex(), meta.getTerm());
-        cluster.checker().onSnapshotInstalled(this, meta.getIndex());
-        checkConfiguration();
     }
 
     private static KvStateMachine restore(StoredSnapshot snapshot) {
@@ -428,20 +504,69 @@ final class SimNode {
         }
     }
 
-    /** Every {@code snapshotEveryEntries} applied entries: snapshot, tell the core, compact but a tail. */
-    private void maybeTakeSnapshot() {
-        long last = snapshot == null ? 0 : snapshot.index();
-        if (!up || appliedIndex - last < cluster.settings().snapshotEveryEntries()
-                || (raft.latestSnapshot() != null && appliedIndex <= raft.latestSnapshot().getIndex())) {
-            // The second case: the core took a newer snapshot from the leader while this
-            // batch was being applied; installing it comes next.
+    /** Runs the next task of the simulated apply thread a random while (0 to 2 ms) from now. */
+    private void scheduleApply() {
+        if (applyScheduled || applyQueue.isEmpty()) {
             return;
         }
-        // The production driver writes the view on another thread while applying goes on;
-        // here the write follows at once, as the simulated disk has no latency of its own.
+        applyScheduled = true;
+        int life = incarnation;
+        cluster.queue().after(random.nextInt(3), () -> runApplyTask(life));
+    }
+
+    private void runApplyTask(int life) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> runApplyTask(life))) {
+            return;
+        }
+        applyScheduled = false;
+        Runnable task = applyQueue.pollFirst();
+        if (task != null) {
+            task.run();
+        }
+        scheduleApply();
+    }
+
+    /** What the simulator does on the apply thread: checks, and the snapshot policy. */
+    private final class ApplyHooks implements SimulatedApplier.Hooks {
+        @Override
+        public void afterApply(KvStateMachine stateMachine, long appliedTerm) {
+            long applied = stateMachine.appliedIndex();
+            while (!handedToApply.isEmpty() && handedToApply.peekFirst().getIndex() <= applied) {
+                cluster.checker().onApply(SimNode.this, handedToApply.pollFirst());
+            }
+            maybeTakeSnapshot(stateMachine, appliedTerm);
+            checkConfiguration();
+        }
+
+        @Override
+        public void installed(long index, KvStateMachine stateMachine) {
+            if (!handedToApply.isEmpty() && handedToApply.peekFirst().getIndex() <= index) {
+                cluster.checker().fail("apply order: " + id + " installed the snapshot at " + index
+                        + " while committed entries from " + handedToApply.peekFirst().getIndex()
+                        + " handed to its apply path before it were not applied yet");
+            }
+            handedToApply.removeIf(e -> e.getIndex() <= index);
+            snapshotsInstalled++;
+            cluster.checker().onSnapshotInstalled(SimNode.this, index);
+            checkConfiguration();
+        }
+    }
+
+    /**
+     * Every {@code snapshotEveryEntries} applied entries (on the apply thread): the
+     * snapshot is written ("durable" at once: the simulated disk has no latency of its
+     * own), then the loop registers it with the core and compacts the log, as the
+     * production {@code SnapshotSteps.written} does.
+     */
+    private void maybeTakeSnapshot(KvStateMachine stateMachine, long appliedTerm) {
+        long last = snapshot == null ? 0 : snapshot.index();
+        long applied = stateMachine.appliedIndex();
+        if (applied - last < cluster.settings().snapshotEveryEntries()) {
+            return;
+        }
         KvStateMachine.SnapshotView view = stateMachine.snapshotView();
-        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(view.appliedIndex())
-                .setTerm(raft.termAt(view.appliedIndex())).setConf(view.confState()).build();
+        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(view.appliedIndex()).setTerm(appliedTerm)
+                .setConf(view.confState()).build();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             view.writeTo(out);
@@ -451,12 +576,27 @@ final class SimNode {
         byte[] data = out.toByteArray();
         snapshot = StoredSnapshot.of(meta, data);
         received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
-        cluster.checker().onSnapshot(this, appliedIndex, data);
+        cluster.checker().onSnapshot(this, applied, data);
+        int life = incarnation;
+        cluster.queue().after(0, () -> snapshotWritten(life, meta));
+    }
+
+    /** On the loop: a snapshot this node wrote is durable; the core may send it, and the log is compacted behind it. */
+    private void snapshotWritten(int life, SnapshotMeta meta) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> snapshotWritten(life, meta))) {
+            return;
+        }
+        SnapshotMeta latest = raft.latestSnapshot();
+        if ((latest != null && latest.getIndex() >= meta.getIndex()) || meta.getIndex() < raft.firstIndex() - 1) {
+            // The core took a newer snapshot from the leader meanwhile.
+            return;
+        }
         raft.snapshotTaken(meta);
-        long compactTo = appliedIndex - cluster.settings().compactionTailEntries();
+        long compactTo = meta.getIndex() - cluster.settings().compactionTailEntries();
         if (compactTo > disk.firstIndex() - 1) {
             disk.compact(compactTo);
         }
+        process();
     }
 
     /**
@@ -465,6 +605,8 @@ final class SimNode {
      * snapshot's): membership is defined by the log and the snapshot alone.
      */
     private void checkConfiguration() {
+        KvStateMachine stateMachine = applier.stateMachine();
+        long appliedIndex = stateMachine.appliedIndex();
         if (!up || appliedIndex != raft.lastIndex() || stateMachine.confState().getVotersCount() == 0) {
             return;
         }
@@ -476,7 +618,6 @@ final class SimNode {
                     + applied.getVotersList() + " and learners " + applied.getLearnersList());
         }
     }
-
     /**
      * An operator's membership change, asked of this node: true if it took it (as
      * leader), false if it cannot now (down, paused, not the leader).
@@ -533,106 +674,30 @@ final class SimNode {
         process();
     }
 
-    private void apply(Entry entry) {
-        cluster.checker().onApply(this, entry);
-        Waiter waiter = waiters.remove(entry.getIndex());
-        ForwardWaiter forwarded = forwardWaiters.remove(entry.getIndex());
-        appliedIndex = entry.getIndex();
-        if (entry.getType() == EntryType.ENTRY_CONFIG) {
-            try {
-                stateMachine.applyConfig(entry.getIndex(), ConfState.parseFrom(entry.getData()));
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("entry " + entry.getIndex() + " holds no configuration", e);
-            }
-        }
-        if (entry.getType() != EntryType.ENTRY_COMMAND) {
-            if (entry.getType() != EntryType.ENTRY_CONFIG) {
-                stateMachine.skip(entry.getIndex());
-            }
-            if (waiter != null) {
-                reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
-            }
-            if (forwarded != null) {
-                answerForwarded(forwarded, null, entry.getIndex(), superseded(entry));
-            }
-            return;
-        }
-        Command command;
-        try {
-            command = Command.parseFrom(entry.getData());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("entry " + entry.getIndex() + " holds no command", e);
-        }
-        CommandResult result = stateMachine.apply(entry.getIndex(), command);
-        if (forwarded != null) {
-            answerForwarded(forwarded, forwarded.term() == entry.getTerm() ? result : null, entry.getIndex(),
-                    superseded(entry));
-        }
-        if (waiter != null) {
-            boolean mine = waiter.term() == entry.getTerm();
-            reply(waiter.clientId(), mine
-                    ? new ClientMessages.Response(waiter.attemptId(), ClientMessages.Status.OK, result, null, id)
-                    : ClientMessages.Response.retry(waiter.attemptId()));
-        }
-    }
-
-    private void serveReads() {
-        Iterator<ConfirmedRead> it = confirmedReads.iterator();
-        while (it.hasNext()) {
-            ConfirmedRead confirmed = it.next();
-            if (confirmed.index() <= appliedIndex) {
-                it.remove();
-                PendingRead read = confirmed.read();
-                reply(read.clientId(), new ClientMessages.Response(read.attemptId(), ClientMessages.Status.OK, null,
-                        stateMachine.get(read.request().readKey()).orElse(null), raft.leaderId()));
-            }
-        }
-    }
-
-    /** A node that stops leading fails its waiting writes: they may still commit, so clients retry. */
-    private void failWaiters() {
-        for (Waiter waiter : waiters.values()) {
-            reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
-        }
-        waiters.clear();
-        List<ForwardWaiter> forwarded = new ArrayList<>(forwardWaiters.values());
-        forwardWaiters.clear();
-        for (ForwardWaiter waiter : forwarded) {
-            answerForwarded(waiter, null, 0, io.grpc.Status.ABORTED.withDescription(
-                    "node " + id + " lost leadership; the write may still commit"));
-        }
-    }
-
     /**
-     * One forwarded write has its outcome: {@code result} when applied, else {@code failure}.
+     * One forwarded write has its outcome: {@code applied} when applied, else {@code failure}.
      * A single write's call (id below 0) is answered at once, as the production leader
      * does; a batch once every write in it has an outcome.
      */
-    private void answerForwarded(ForwardWaiter waiter, CommandResult result, long index, io.grpc.Status failure) {
-        ForwardedCall call = waiter.call();
+    private void answerForwarded(ForwardedCall call, int position, Applied applied, io.grpc.Status failure) {
         if (call.callId < 0) {
-            if (result != null) {
+            if (applied != null) {
                 cluster.forwardCalls().answer(-call.callId, ForwardResponse.newBuilder()
-                        .setResult(result.toByteString()).setIndex(index).build());
+                        .setResult(applied.result().toByteString()).setIndex(applied.index()).build());
             } else {
                 cluster.forwardCalls().answerFailure(-call.callId, failure);
             }
             return;
         }
-        call.outcomes[waiter.position()] = result != null
-                ? CommandOutcome.newBuilder().setResult(result.toByteString()).setIndex(index).build()
+        call.outcomes[position] = applied != null
+                ? CommandOutcome.newBuilder().setResult(applied.result().toByteString()).setIndex(applied.index())
+                        .build()
                 : CommandOutcome.newBuilder().setError(KvPipeline.error(failure.asRuntimeException())).build();
         if (--call.missing == 0) {
             cluster.forwardCalls().answer(call.callId, ForwardResponse.newBuilder()
                     .addAllOutcomes(java.util.Arrays.asList(call.outcomes)).build());
         }
     }
-
-    private static io.grpc.Status superseded(Entry entry) {
-        return io.grpc.Status.UNAVAILABLE.withDescription("a new leader replaced log entry " + entry.getIndex()
-                + " before it committed");
-    }
-
     private void send(Message m) {
         if (m.getType() == MessageType.MSG_SNAPSHOT) {
             // The core names the follower; the driver streams its newest snapshot file.
@@ -690,7 +755,7 @@ final class SimNode {
     byte[] stateImage() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            stateMachine.writeSnapshot(out);
+            applier.stateMachine().writeSnapshot(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
