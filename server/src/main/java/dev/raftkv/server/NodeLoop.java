@@ -112,8 +112,8 @@ final class NodeLoop {
         this.removal = new RemovalNotice(config.nodeId(), directory, transitions);
         this.snapshots = new SnapshotSteps(config, core, store, applier, parts.snapshotFiles(), transitions,
                 parts.restoredAtStart(), this::reportSnapshot);
-        this.membership = new MembershipRequests(config, core, applier, transport, directory, transitions,
-                time::nanoTime, () -> lastKnownLeader);
+        this.membership = new MembershipRequests(config.nodeId(), core, applier, transport,
+                directory::knownAddresses, transitions, time::nanoTime, () -> lastKnownLeader);
     }
 
     /** The sender that streams snapshots to followers; set before {@link #start}. */

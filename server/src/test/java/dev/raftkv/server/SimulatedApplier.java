@@ -121,6 +121,10 @@ public final class SimulatedApplier {
         this.steps = new CommitSteps(nodeId, applier, reads);
     }
 
+    Applier applier() {
+        return applier;
+    }
+
     /** The state machine as the apply thread last left it (for the simulator's checks). */
     public KvStateMachine stateMachine() {
         return stateMachine;

@@ -25,6 +25,7 @@ import dev.raftkv.raft.Role;
 import dev.raftkv.server.Applied;
 import dev.raftkv.server.SimulatedApplier;
 import dev.raftkv.server.SimulatedForwarder;
+import dev.raftkv.server.SimulatedMembership;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,6 +102,8 @@ final class SimNode {
     private Ready persisting;
     /** The production forwarding of writes to the leader; one per incarnation. */
     private SimulatedForwarder forwarder;
+    /** The production handling of membership changes and transfers; one per incarnation. */
+    private SimulatedMembership membership;
     private long ticks;
     /** A paused process (a long GC, a stalled VM) handles nothing before this time. */
     private long pausedUntilMillis;
@@ -204,6 +207,8 @@ final class SimNode {
                         return cluster.queue().nowMillis();
                     }
                 }, cluster.forwardWithoutDeduplication());
+        membership = new SimulatedMembership(id, raft, applier, (to, request, deadline) -> cluster.forwardCalls()
+                .call(id, to, request, deadline), () -> cluster.queue().nowMillis(), () -> raft.leaderId());
         cluster.checker().onRestart(id, stateMachine.appliedIndex());
         int life = incarnation;
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
@@ -227,6 +232,7 @@ final class SimNode {
         handedToApply.clear();
         ackOnCommit.clear();
         forwarder = null;
+        membership = null;
         cluster.forwardCalls().onCrash(id);
         cluster.queue().trace("crash", id, new byte[0]);
     }
@@ -254,6 +260,7 @@ final class SimNode {
         forwarder.retryParked();
         if (++ticks % 5 == 0) {
             applier.expire(cluster.queue().nowMillis(), raft.leaderId());
+            membership.expire(cluster.queue().nowMillis());
         }
         process();
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
@@ -376,6 +383,26 @@ final class SimNode {
             return;
         }
         cluster.queue().trace("fwd", id, request.toByteArray());
+        long deadline = cluster.queue().nowMillis() + cluster.requestTimeoutMillis();
+        CompletableFuture<ForwardResponse> administrative = switch (request.getRequestCase()) {
+            case CONF_CHANGE -> membership.change(request.getConfChange(), deadline, !request.getMayForward());
+            case TRANSFER_TO -> membership.transfer(request.getTransferTo(), deadline, !request.getMayForward());
+            default -> null;
+        };
+        if (administrative != null) {
+            int life = incarnation;
+            administrative.whenComplete((response, error) -> {
+                if (up && life == incarnation) {
+                    if (error == null) {
+                        cluster.forwardCalls().answer(callId, response);
+                    } else {
+                        cluster.forwardCalls().answerFailure(callId, SimulatedApplier.status(error));
+                    }
+                }
+            });
+            process();
+            return;
+        }
         if (raft.role() != Role.LEADER) {
             cluster.forwardCalls().answerFailure(callId, io.grpc.Status.UNAVAILABLE.withDescription(
                     "node " + id + " received a forwarded write but is no longer the leader"));
@@ -415,6 +442,7 @@ final class SimNode {
             Ready ready = raft.ready();
             if (ready.softState() != null) {
                 cluster.checker().onSoftState(this, ready.softState());
+                membership.leaderChanged(ready.softState().leaderId());
                 applier.roleChanged(ready.softState());
                 if (ready.softState().role() == Role.LEADER) {
                     cluster.onLeaderElected(this);
@@ -619,19 +647,25 @@ final class SimNode {
         }
     }
     /**
-     * An operator's membership change, asked of this node: true if it took it (as
-     * leader), false if it cannot now (down, paused, not the leader).
+     * An operator's membership change, asked of this node as the leader, through the
+     * production {@code MembershipRequests}: true if it took it, false if it cannot now
+     * (down, paused, not the leader, or refused for a passing reason).
      *
-     * @throws RefusedException if the leader refuses the change
+     * @throws RefusedException if the leader refuses the change for good (already a member, ...)
      */
     boolean proposeConfChange(ConfChange change) {
         if (!up || cluster.queue().nowMillis() < pausedUntilMillis || raft.role() != Role.LEADER) {
             return false;
         }
         cluster.queue().trace("conf", id, change.toByteArray());
-        raft.proposeConfChange(change);
+        CompletableFuture<ForwardResponse> answer = membership.change(change,
+                cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), false);
         process();
-        return true;
+        RefusedException.Reason refused = SimulatedMembership.refusal(answer);
+        if (refused != null) {
+            throw new RefusedException(refused, "refused by " + id);
+        }
+        return !answer.isCompletedExceptionally();
     }
 
     /** An operator's request to hand leadership to {@code target}; refusals are expected and ignored. */
@@ -639,11 +673,7 @@ final class SimNode {
         if (!up || cluster.queue().nowMillis() < pausedUntilMillis || raft.role() != Role.LEADER) {
             return;
         }
-        try {
-            raft.transferLeadership(target);
-        } catch (RefusedException refused) {
-            return;
-        }
+        membership.transfer(target, cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), false);
         process();
     }
 
