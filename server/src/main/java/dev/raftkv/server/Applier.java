@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The apply path: owns the {@link KvStateMachine}, applies committed entries in order on
- * the apply thread ({@link ApplyExecutor}), completes the futures of the writes proposed
+ * the apply thread ({@link SerialExecutor}), completes the futures of the writes proposed
  * here ({@link WaitingWrites}), and serves reads once the applied index reaches their read
  * index. The event loop hands it work and never waits for it, so applying overlaps with
  * the next round of replication. After each batch it tells the {@link SnapshotTrigger}.
@@ -35,7 +35,7 @@ final class Applier implements AppliedReads, AutoCloseable {
 
     /** Replaced when a snapshot is installed; touched on the apply thread only. */
     private KvStateMachine stateMachine;
-    private final ApplyExecutor thread;
+    private final SerialExecutor thread;
     private final SnapshotTrigger snapshots;
     private final NodeMetrics metrics;
     private final WaitingWrites waiters;
@@ -51,7 +51,7 @@ final class Applier implements AppliedReads, AutoCloseable {
      * @param waiters the writes proposed here, completed as their entries are applied
      */
     Applier(KvStateMachine stateMachine, long appliedTerm, SnapshotTrigger snapshots, NodeMetrics metrics,
-            ApplyExecutor thread, WaitingWrites waiters) {
+            SerialExecutor thread, WaitingWrites waiters) {
         this.stateMachine = stateMachine;
         this.snapshots = snapshots;
         this.metrics = metrics;

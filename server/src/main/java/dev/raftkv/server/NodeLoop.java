@@ -110,14 +110,14 @@ final class NodeLoop {
         this.reads = new LinearizableReads(core, applier);
         this.commitSteps = new CommitSteps(config.nodeId(), applier, reads);
         this.removal = new RemovalNotice(config.nodeId(), directory, transitions);
-        this.snapshots = new SnapshotSteps(config, core, store, applier, parts.snapshotFiles(), transitions,
-                parts.restoredAtStart(), this::reportSnapshot);
+        this.snapshots = new SnapshotSteps(config.nodeId(), config.snapshots().compactionTail(), core, store,
+                applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(), this::reportSnapshot);
         this.membership = new MembershipRequests(config.nodeId(), core, applier, transport,
                 directory::knownAddresses, transitions, time::nanoTime, () -> lastKnownLeader);
     }
 
     /** The sender that streams snapshots to followers; set before {@link #start}. */
-    void snapshotSender(SnapshotSender sender) {
+    void snapshotSender(SnapshotTransfer sender) {
         snapshots.sender(sender);
     }
 

@@ -6,7 +6,7 @@ import dev.raftkv.kv.KvStateMachine;
  * What the apply path tells about the state it applied, so that snapshots are taken when
  * due. Production: the {@link Snapshotter}; the simulator has its own.
  *
- * <p>Contract: both methods are called on the apply thread ({@link ApplyExecutor}), in
+ * <p>Contract: both methods are called on the apply thread ({@link SerialExecutor}), in
  * order with applying, and must not block it for longer than taking a point-in-time
  * view of the state machine; writing a snapshot happens elsewhere. They must not keep
  * {@code stateMachine}: it is replaced when a snapshot is installed and changes with

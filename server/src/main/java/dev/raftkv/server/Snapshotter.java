@@ -7,8 +7,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,9 +29,10 @@ final class Snapshotter implements SnapshotTrigger, AutoCloseable {
 
     private static final Logger LOG = System.getLogger(Snapshotter.class.getName());
 
-    private final SnapshotFiles files;
+    private final SnapshotStore files;
     private final NodeConfig.SnapshotPolicy policy;
-    private final ExecutorService writer;
+    private final SerialExecutor writer;
+    private final Logger log;
     private final BiConsumer<SnapshotInfo, SnapshotMeta> onWritten;
     private final LongSupplier nanoClock;
     private final NodeMetrics metrics;
@@ -46,20 +45,29 @@ final class Snapshotter implements SnapshotTrigger, AutoCloseable {
     /** Asks the apply thread to check again (set by the {@link Applier}); used when a write ends. */
     private volatile Runnable recheck = () -> { };
 
-    Snapshotter(SnapshotFiles files, NodeConfig.SnapshotPolicy policy, ThreadFactory threadFactory,
+    Snapshotter(SnapshotStore files, NodeConfig.SnapshotPolicy policy, ThreadFactory threadFactory,
                 BiConsumer<SnapshotInfo, SnapshotMeta> onWritten, LongSupplier nanoClock, NodeMetrics metrics,
                 long lastIndex) {
+        this(files, policy, SerialExecutor.thread(threadFactory), onWritten, nanoClock, metrics, lastIndex, LOG);
+    }
+
+    /**
+     * @param writer the snapshot writer's thread
+     * @param onWritten called on the writer's thread once a snapshot is durable
+     * @param lastIndex the index of the newest snapshot held at start (0: none)
+     * @param log where written snapshots are reported (the simulator drops the lines)
+     */
+    Snapshotter(SnapshotStore files, NodeConfig.SnapshotPolicy policy, SerialExecutor writer,
+                BiConsumer<SnapshotInfo, SnapshotMeta> onWritten, LongSupplier nanoClock, NodeMetrics metrics,
+                long lastIndex, Logger log) {
         this.files = files;
         this.policy = policy;
-        this.writer = Executors.newSingleThreadExecutor(threadFactory);
+        this.writer = writer;
+        this.log = log;
         this.onWritten = onWritten;
         this.nanoClock = nanoClock;
         this.metrics = metrics;
         this.lastIndex = lastIndex;
-    }
-
-    SnapshotFiles files() {
-        return files;
     }
 
     /**
@@ -146,12 +154,12 @@ final class Snapshotter implements SnapshotTrigger, AutoCloseable {
                 SnapshotInfo info = files.write(meta, view::writeTo);
                 long took = nanoClock.getAsLong() - writeStart;
                 metrics.recordSnapshot(info.sizeBytes(), took);
-                LOG.log(Level.INFO, () -> String.format("snapshot at index %d written: %d bytes in %.1f ms (apply"
+                log.log(Level.INFO, () -> String.format("snapshot at index %d written: %d bytes in %.1f ms (apply"
                         + " paused %.2f ms)", meta.getIndex(), info.sizeBytes(), took / 1e6, pause / 1e6));
                 onWritten.accept(info, meta);
                 finish(waiting, info, null);
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "snapshot at index " + meta.getIndex() + " failed: " + e.getMessage(), e);
+                log.log(Level.ERROR, "snapshot at index " + meta.getIndex() + " failed: " + e.getMessage(), e);
                 finish(waiting, null, e);
             }
         });
@@ -177,15 +185,7 @@ final class Snapshotter implements SnapshotTrigger, AutoCloseable {
 
     @Override
     public void close() {
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(60, TimeUnit.SECONDS)) {
-                writer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.shutdownNow();
-        }
+        writer.close(TimeUnit.SECONDS.toMillis(60));
         synchronized (lock) {
             requested.forEach(f -> f.completeExceptionally(new RequestFailedException(
                     io.grpc.Status.UNAVAILABLE.withDescription("node is shutting down"), null)));

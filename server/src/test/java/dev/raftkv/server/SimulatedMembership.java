@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  */
 public final class SimulatedMembership {
 
-    private static final System.Logger SILENT = new System.Logger() {
+    /** A logger that drops everything: the simulator runs millions of transitions. */
+    static final System.Logger SILENT = new System.Logger() {
         @Override
         public String getName() {
             return "dev.raftkv.transitions.simulated";

@@ -75,6 +75,11 @@ final class SimNode {
     private SimDisk disk = new SimDisk();
     /** The newest snapshot "file"; survives crashes. */
     private StoredSnapshot snapshot;
+    /** The snapshot "files" written here or installed, newest last (at most two kept); survive crashes. */
+    private final Map<SnapshotMeta, StoredSnapshot> held = new LinkedHashMap<>();
+    /** The simulated snapshot writer's queue of tasks; lost in a crash. */
+    private final ArrayDeque<Runnable> writerQueue = new ArrayDeque<>();
+    private boolean writerScheduled;
     /**
      * Received, verified snapshots the core may hand back for installing, by their meta,
      * as the production driver keeps each received file under its own name: the core may
@@ -167,7 +172,7 @@ final class SimNode {
         }
         up = true;
         int incarnationStarted = incarnation;
-        applier = new SimulatedApplier(id, raft, stateMachine, snapshot == null ? 0 : snapshot.meta().getTerm(),
+        applier = new SimulatedApplier(id, raft, disk, stateMachine, restoredAtStart,
                 new SimulatedApplier.ApplyThread() {
                     @Override
                     public void execute(Runnable task) {
@@ -180,7 +185,8 @@ final class SimNode {
                         applyQueue.addFirst(task);
                         scheduleApply();
                     }
-                }, new ApplyHooks(), cluster.applierMutations());
+                }, new ApplyHooks(), new Snapshots(), cluster.settings().snapshotEveryEntries(),
+                cluster.settings().compactionTailEntries(), cluster.applierMutations());
         forwarder = new SimulatedForwarder(id, (to, request, deadline) -> cluster.forwardCalls().call(id, to, request,
                 deadline), new SimulatedForwarder.Node() {
                     @Override
@@ -226,6 +232,8 @@ final class SimNode {
         raft = null;
         persisting = null;
         received.clear();
+        writerQueue.clear();
+        writerScheduled = false;
         transfers.clear();
         applyQueue.clear();
         applyScheduled = false;
@@ -500,25 +508,33 @@ final class SimNode {
     }
 
     /**
-     * Installs the snapshot the core handed back: one received (or, after a restart, the
-     * one on disk), as the production {@code SnapshotSteps} does: the state machine is
-     * replaced on the apply thread after what was queued before, the log restarts after
-     * it. The one the state machine was loaded from at start only resets the log.
+     * Installs the snapshot the core handed back through the production
+     * {@code SnapshotSteps}; a received one becomes a held "file" (the production receiver
+     * moves it into the snapshot directory).
      */
     private void install(SnapshotMeta meta) {
-        StoredSnapshot source = received.containsKey(meta) ? received.get(meta)
-                : snapshot != null && snapshot.meta().equals(meta) ? snapshot : null;
+        StoredSnapshot source = received.containsKey(meta) ? received.get(meta) : held.get(meta);
         if (source == null) {
             throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
                     + " but holds no such file");
         }
-        if (!meta.equals(restoredAtStart)) {
-            applier.restore(meta, () -> restore(source));
+        keep(source);
+        applier.install(meta);
+    }
+
+    /** Keeps {@code stored} as a snapshot "file" (the newest two are kept) and drops older received ones. */
+    private void keep(StoredSnapshot stored) {
+        held.remove(stored.meta());
+        held.put(stored.meta(), stored);
+        while (held.size() > 2) {
+            SnapshotMeta oldest = held.keySet().stream().min(java.util.Comparator.comparingLong(SnapshotMeta::getIndex))
+                    .orElseThrow();
+            held.remove(oldest);
         }
-        restoredAtStart = null;
-        snapshot = source;
-        received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
-        disk.reset(meta.getIndex(), meta.getTerm());
+        if (snapshot == null || stored.index() >= snapshot.index()) {
+            snapshot = stored;
+        }
+        received.keySet().removeIf(m -> m.getIndex() <= stored.index());
     }
 
     private static KvStateMachine restore(StoredSnapshot snapshot) {
@@ -562,7 +578,6 @@ final class SimNode {
             while (!handedToApply.isEmpty() && handedToApply.peekFirst().getIndex() <= applied) {
                 cluster.checker().onApply(SimNode.this, handedToApply.pollFirst());
             }
-            maybeTakeSnapshot(stateMachine, appliedTerm);
             checkConfiguration();
         }
 
@@ -580,51 +595,81 @@ final class SimNode {
         }
     }
 
-    /**
-     * Every {@code snapshotEveryEntries} applied entries (on the apply thread): the
-     * snapshot is written ("durable" at once: the simulated disk has no latency of its
-     * own), then the loop registers it with the core and compacts the log, as the
-     * production {@code SnapshotSteps.written} does.
-     */
-    private void maybeTakeSnapshot(KvStateMachine stateMachine, long appliedTerm) {
-        long last = snapshot == null ? 0 : snapshot.index();
-        long applied = stateMachine.appliedIndex();
-        if (applied - last < cluster.settings().snapshotEveryEntries()) {
-            return;
+    /** The simulator's snapshot "files", writer thread and streams, as the production snapshot parts use them. */
+    private final class Snapshots implements SimulatedApplier.Snapshots {
+        @Override
+        public void executeOnWriter(Runnable task) {
+            writerQueue.addLast(task);
+            scheduleWriter();
         }
-        KvStateMachine.SnapshotView view = stateMachine.snapshotView();
-        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(view.appliedIndex()).setTerm(appliedTerm)
-                .setConf(view.confState()).build();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            view.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+
+        @Override
+        public void executeOnLoop(Runnable task) {
+            int life = incarnation;
+            cluster.queue().after(0, () -> onLoop(life, task));
         }
-        byte[] data = out.toByteArray();
-        snapshot = StoredSnapshot.of(meta, data);
-        received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
-        cluster.checker().onSnapshot(this, applied, data);
-        int life = incarnation;
-        cluster.queue().after(0, () -> snapshotWritten(life, meta));
+
+        @Override
+        public void written(SnapshotMeta meta, byte[] data) {
+            keep(StoredSnapshot.of(meta, data));
+            cluster.checker().onSnapshot(SimNode.this, meta.getIndex(), data);
+        }
+
+        @Override
+        public boolean holds(SnapshotMeta meta) {
+            return held.containsKey(meta) || received.containsKey(meta);
+        }
+
+        @Override
+        public KvStateMachine load(SnapshotMeta meta) {
+            StoredSnapshot stored = held.containsKey(meta) ? held.get(meta) : received.get(meta);
+            if (stored == null) {
+                throw new IllegalStateException(id + " holds no snapshot " + meta.getIndex() + "/" + meta.getTerm());
+            }
+            return restore(stored);
+        }
+
+        @Override
+        public List<SnapshotMeta> held() {
+            List<SnapshotMeta> newestFirst = new java.util.ArrayList<>(held.keySet());
+            newestFirst.sort(java.util.Comparator.comparingLong(SnapshotMeta::getIndex).reversed());
+            return newestFirst;
+        }
+
+        @Override
+        public void send(String to, SnapshotMeta meta, long term) {
+            transfers.start(to, held.containsKey(meta) ? held.get(meta) : received.get(meta), term);
+        }
     }
 
-    /** On the loop: a snapshot this node wrote is durable; the core may send it, and the log is compacted behind it. */
-    private void snapshotWritten(int life, SnapshotMeta meta) {
-        if (!up || life != incarnation || deferredWhilePaused(() -> snapshotWritten(life, meta))) {
+    private void onLoop(int life, Runnable task) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> onLoop(life, task))) {
             return;
         }
-        SnapshotMeta latest = raft.latestSnapshot();
-        if ((latest != null && latest.getIndex() >= meta.getIndex()) || meta.getIndex() < raft.firstIndex() - 1) {
-            // The core took a newer snapshot from the leader meanwhile.
-            return;
-        }
-        raft.snapshotTaken(meta);
-        long compactTo = meta.getIndex() - cluster.settings().compactionTailEntries();
-        if (compactTo > disk.firstIndex() - 1) {
-            disk.compact(compactTo);
-        }
+        task.run();
         process();
+    }
+
+    /** Runs the next task of the simulated snapshot writer a random while (0 to 4 ms) from now. */
+    private void scheduleWriter() {
+        if (writerScheduled || writerQueue.isEmpty()) {
+            return;
+        }
+        writerScheduled = true;
+        int life = incarnation;
+        cluster.queue().after(random.nextInt(5), () -> runWriterTask(life));
+    }
+
+    private void runWriterTask(int life) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> runWriterTask(life))) {
+            return;
+        }
+        writerScheduled = false;
+        Runnable task = writerQueue.pollFirst();
+        if (task != null) {
+            task.run();
+        }
+        scheduleWriter();
     }
 
     /**
@@ -730,14 +775,8 @@ final class SimNode {
     }
     private void send(Message m) {
         if (m.getType() == MessageType.MSG_SNAPSHOT) {
-            // The core names the follower; the driver streams its newest snapshot file.
-            StoredSnapshot newest = snapshot;
-            for (StoredSnapshot r : received.values()) {
-                if (newest == null || r.index() > newest.index()) {
-                    newest = r;
-                }
-            }
-            transfers.start(m.getTo(), newest, m.getTerm());
+            // The core names the follower and its snapshot; the production SnapshotSteps streams it.
+            applier.sendSnapshot(m);
             return;
         }
         checkDurableBeforeSending(m);

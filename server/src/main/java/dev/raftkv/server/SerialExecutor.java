@@ -7,26 +7,29 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The apply path's thread, as the {@link Applier} uses it: where committed entries are
- * applied, snapshots installed and reads served, one task at a time.
+ * A thread of its own for one job, as the driver's parts use it: the apply path's (the
+ * {@link Applier}: committed entries applied, snapshots installed, reads served) and the
+ * snapshot writer's (the {@link Snapshotter}).
  *
  * <p>Contract (the style of MicroRaft's {@code RaftNodeExecutor}):
  * <ul>
  *   <li><b>Order.</b> Tasks run one at a time, in the order {@link #execute} was called, and
- *       each sees everything the ones before it did. Nothing else touches the state
- *       machine, so the {@link Applier} needs no locks for it.</li>
- *   <li><b>Threading and blocking.</b> {@link #execute} is called from the event loop (and
- *       from the snapshot writer's thread) and never blocks or runs the task on the
- *       caller's stack: applying overlaps with the next round of replication. A task may
- *       run any time later; the event loop must not assume it has run.</li>
- *   <li><b>Failure.</b> A task that throws ends that task only; the {@link Applier} records
- *       the error itself and refuses further work. After {@link #close}, {@link #execute}
- *       throws {@link RejectedExecutionException}.</li>
+ *       each sees everything the ones before it did. Nothing else touches what the tasks
+ *       own (the state machine, for the apply thread), so they need no locks for it.</li>
+ *   <li><b>Threading and blocking.</b> {@link #execute} is called from the event loop, the
+ *       apply thread or the snapshot writer and never blocks or runs the task on the
+ *       caller's stack: applying overlaps with the next round of replication, writing a
+ *       snapshot with applying. A task may run any time later; the caller must not
+ *       assume it has run.</li>
+ *   <li><b>Failure.</b> A task that throws ends that task only; its owner records the error
+ *       itself (the {@link Applier} then refuses further work). After {@link #close},
+ *       {@link #execute} throws {@link RejectedExecutionException}.</li>
  * </ul>
  * Production uses {@link #thread}; the deterministic simulator runs tasks as events of
- * its own queue, a random while later, to widen the window between commit and apply.
+ * its own queue, a random while later, to widen the windows between commit, apply and a
+ * snapshot becoming durable.
  */
-interface ApplyExecutor {
+interface SerialExecutor {
 
     /** Queues {@code task} behind every task queued before. Never blocks. */
     void execute(Runnable task);
@@ -35,9 +38,9 @@ interface ApplyExecutor {
     void close(long timeoutMillis);
 
     /** One dedicated thread from {@code threadFactory}. */
-    static ApplyExecutor thread(ThreadFactory threadFactory) {
+    static SerialExecutor thread(ThreadFactory threadFactory) {
         ExecutorService thread = Executors.newSingleThreadExecutor(threadFactory);
-        return new ApplyExecutor() {
+        return new SerialExecutor() {
             @Override
             public void execute(Runnable task) {
                 thread.execute(task);
