@@ -1,14 +1,11 @@
 package dev.raftkv.sim;
 
 import dev.raftkv.kv.KvStateMachine;
-import dev.raftkv.kv.SessionLimits;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
-import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
-import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.ForwardResponse;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.InstallSnapshotResponse;
@@ -16,7 +13,6 @@ import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
 import dev.raftkv.proto.SnapshotChunk;
 import dev.raftkv.proto.SnapshotMeta;
-import dev.raftkv.raft.NotLeaderException;
 import dev.raftkv.raft.Proposal;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.Ready;
@@ -26,79 +22,50 @@ import dev.raftkv.server.Applied;
 import dev.raftkv.server.SimulatedApplier;
 import dev.raftkv.server.SimulatedForwarder;
 import dev.raftkv.server.SimulatedMembership;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A simulated node: the real {@link RaftNode} core, driven the way the production event
- * loop drives it (persist, send, apply, advance), on a {@link SimDisk} that loses unsynced
- * writes when the node crashes; the production apply path ({@code Applier},
- * {@code WaitingWrites}, {@code LinearizableReads}, {@code CommitSteps}, through
- * {@link SimulatedApplier}) on a simulated apply thread that runs a random while behind
- * the loop; and the production forwarding of writes ({@link SimulatedForwarder}). Still
- * its own: the loop itself (the order of a Ready's steps, with the fsync as a delayed
- * event), the leader's handling of {@code Forward} calls, and snapshots: every
- * {@code snapshotEveryEntries} applied entries the apply thread writes a
- * {@link StoredSnapshot} (which survives crashes whole), then the loop tells the core
- * and compacts its log but a tail; it streams snapshots to followers the core names
- * ({@link SnapshotTransfers}) and installs those it receives; a restart loads the
- * snapshot and replays only the log after it.
+ * A simulated node: an adapter that wires the real {@link RaftNode} core and the
+ * production driver parts to the simulator. The core runs on a {@link SimDisk} that loses
+ * unsynced writes when the node crashes. Production parts, through {@link SimulatedApplier},
+ * {@link SimulatedForwarder} and {@link SimulatedMembership}: the apply path
+ * ({@code Applier}, {@code WaitingWrites}, {@code CommitSteps}) on a simulated apply thread
+ * ({@link SimThread}, a random while behind the loop), {@code LinearizableReads},
+ * {@code Snapshotter} (on a simulated writer thread) and {@code SnapshotSteps},
+ * {@code WriteForwarder}/{@code ForwardingSession} and {@code MembershipRequests}.
+ *
+ * <p>Still its own: the loop itself (the order of a Ready's steps as {@code NodeLoop} does
+ * them, with the fsync as a delayed event), the leader's side of {@code Forward} calls (as
+ * {@code RaftPeerService} does), the snapshot "files" ({@link SimSnapshotFiles}) and
+ * their streaming ({@link SnapshotTransfers}), and the checks the production driver has
+ * no place for (durable before sending, acknowledged implies applied, reads).
  */
 final class SimNode {
-
-    /** Writes another node forwarded here in one call: answered together once each has its outcome. */
-    private static final class ForwardedCall {
-        final long callId;
-        final CommandOutcome[] outcomes;
-        int missing;
-
-        ForwardedCall(long callId, int writes) {
-            this.callId = callId;
-            this.outcomes = new CommandOutcome[writes];
-            this.missing = writes;
-        }
-    }
 
     final String id;
     private final Cluster cluster;
     private final SplittableRandom random;
     private SimDisk disk = new SimDisk();
-    /** The newest snapshot "file"; survives crashes. */
-    private StoredSnapshot snapshot;
-    /** The snapshot "files" written here or installed, newest last (at most two kept); survive crashes. */
-    private final Map<SnapshotMeta, StoredSnapshot> held = new LinkedHashMap<>();
-    /** The simulated snapshot writer's queue of tasks; lost in a crash. */
-    private final ArrayDeque<Runnable> writerQueue = new ArrayDeque<>();
-    private boolean writerScheduled;
-    /**
-     * Received, verified snapshots the core may hand back for installing, by their meta,
-     * as the production driver keeps each received file under its own name: the core may
-     * accept one, and while that waits for the next batch, ignore a later, older one
-     * (seed 67075), so a later arrival must not replace an earlier one. Lost in a crash.
-     */
-    private final Map<SnapshotMeta, StoredSnapshot> received = new LinkedHashMap<>();
+    private final SimSnapshotFiles files = new SimSnapshotFiles();
     private final SnapshotTransfers transfers;
     private int snapshotsInstalled;
     private RaftNode raft;
     /** The production apply path; one per incarnation. */
     private SimulatedApplier applier;
-    /** The simulated apply thread's queue of tasks; lost in a crash. */
-    private final ArrayDeque<Runnable> applyQueue = new ArrayDeque<>();
-    private boolean applyScheduled;
+    /** The simulated apply thread and snapshot writer of this life. */
+    private SimThread applyThread;
+    private SimThread writerThread;
     /** Committed entries handed to the apply path and not yet applied, in order. */
     private final ArrayDeque<Entry> handedToApply = new ArrayDeque<>();
-    /** The snapshot the state machine was loaded from at start, until the core no longer hands it back. */
-    private SnapshotMeta restoredAtStart;
     /** The driver mutation {@link DriverBug#ACK_ON_COMMIT}: own writes' futures by index. */
     private final Map<Long, CompletableFuture<Applied>> ackOnCommit = new HashMap<>();
     private boolean up;
@@ -124,8 +91,9 @@ final class SimNode {
         return incarnation;
     }
 
+    /** The newest snapshot "file" written or installed here. */
     StoredSnapshot snapshot() {
-        return snapshot;
+        return files.newest();
     }
 
     /** How many snapshots from a leader this node installed. */
@@ -159,31 +127,30 @@ final class SimNode {
      * the state machine replays only the log after the snapshot.
      */
     void start() {
+        StoredSnapshot snapshot = files.newest();
         KvStateMachine stateMachine;
         if (snapshot == null) {
             stateMachine = new KvStateMachine();
             raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
-            restoredAtStart = null;
         } else {
-            stateMachine = restore(snapshot);
+            stateMachine = SimSnapshotFiles.restore(snapshot);
             raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(snapshot.index()), disk,
                     snapshot.meta());
-            restoredAtStart = snapshot.meta();
         }
         up = true;
         int incarnationStarted = incarnation;
-        applier = new SimulatedApplier(id, raft, disk, stateMachine, restoredAtStart,
+        applyThread = new SimThread(this, cluster.queue(), random, 2);
+        writerThread = new SimThread(this, cluster.queue(), random, 4);
+        applier = new SimulatedApplier(id, raft, disk, stateMachine, snapshot == null ? null : snapshot.meta(),
                 new SimulatedApplier.ApplyThread() {
                     @Override
                     public void execute(Runnable task) {
-                        applyQueue.addLast(task);
-                        scheduleApply();
+                        applyThread.execute(task);
                     }
 
                     @Override
                     public void executeFirst(Runnable task) {
-                        applyQueue.addFirst(task);
-                        scheduleApply();
+                        applyThread.executeFirst(task);
                     }
                 }, new ApplyHooks(), new Snapshots(), cluster.settings().snapshotEveryEntries(),
                 cluster.settings().compactionTailEntries(), cluster.applierMutations());
@@ -231,12 +198,10 @@ final class SimNode {
         disk = disk.crash(random);
         raft = null;
         persisting = null;
-        received.clear();
-        writerQueue.clear();
-        writerScheduled = false;
+        files.crash();
         transfers.clear();
-        applyQueue.clear();
-        applyScheduled = false;
+        applyThread = null;
+        writerThread = null;
         handedToApply.clear();
         ackOnCommit.clear();
         forwarder = null;
@@ -251,7 +216,7 @@ final class SimNode {
     }
 
     /** If the process is paused, puts {@code action} off until it resumes and returns true. */
-    private boolean deferredWhilePaused(Runnable action) {
+    boolean deferredWhilePaused(Runnable action) {
         long now = cluster.queue().nowMillis();
         if (now >= pausedUntilMillis) {
             return false;
@@ -421,14 +386,14 @@ final class SimNode {
                 : List.of(request.getCommand());
         try {
             Proposal proposal = raft.propose(commands);
-            ForwardedCall call = new ForwardedCall(batch ? callId : -callId, commands.size());
+            SimForwardCalls.Batch call = new SimForwardCalls.Batch(batch ? callId : -callId, commands.size());
             int life = incarnation;
             for (int i = 0; i < commands.size(); i++) {
                 int position = i;
                 awaitApplied(proposal.firstIndex() + i, proposal.term(), commands.get(i))
                         .whenComplete((applied, error) -> {
                             if (up && life == incarnation) {
-                                answerForwarded(call, position, applied, error == null ? null
+                                cluster.forwardCalls().answer(call, position, applied, error == null ? null
                                         : SimulatedApplier.status(error));
                             }
                         });
@@ -513,61 +478,13 @@ final class SimNode {
      * moves it into the snapshot directory).
      */
     private void install(SnapshotMeta meta) {
-        StoredSnapshot source = received.containsKey(meta) ? received.get(meta) : held.get(meta);
+        StoredSnapshot source = files.get(meta);
         if (source == null) {
             throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
                     + " but holds no such file");
         }
-        keep(source);
+        files.keep(source);
         applier.install(meta);
-    }
-
-    /** Keeps {@code stored} as a snapshot "file" (the newest two are kept) and drops older received ones. */
-    private void keep(StoredSnapshot stored) {
-        held.remove(stored.meta());
-        held.put(stored.meta(), stored);
-        while (held.size() > 2) {
-            SnapshotMeta oldest = held.keySet().stream().min(java.util.Comparator.comparingLong(SnapshotMeta::getIndex))
-                    .orElseThrow();
-            held.remove(oldest);
-        }
-        if (snapshot == null || stored.index() >= snapshot.index()) {
-            snapshot = stored;
-        }
-        received.keySet().removeIf(m -> m.getIndex() <= stored.index());
-    }
-
-    private static KvStateMachine restore(StoredSnapshot snapshot) {
-        if (StoredSnapshot.crc(snapshot.data()) != snapshot.crc32c()) {
-            throw new IllegalStateException("snapshot " + snapshot.index() + " fails its checksum");
-        }
-        try {
-            return KvStateMachine.readSnapshot(new ByteArrayInputStream(snapshot.data()), SessionLimits.DEFAULT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Runs the next task of the simulated apply thread a random while (0 to 2 ms) from now. */
-    private void scheduleApply() {
-        if (applyScheduled || applyQueue.isEmpty()) {
-            return;
-        }
-        applyScheduled = true;
-        int life = incarnation;
-        cluster.queue().after(random.nextInt(3), () -> runApplyTask(life));
-    }
-
-    private void runApplyTask(int life) {
-        if (!up || life != incarnation || deferredWhilePaused(() -> runApplyTask(life))) {
-            return;
-        }
-        applyScheduled = false;
-        Runnable task = applyQueue.pollFirst();
-        if (task != null) {
-            task.run();
-        }
-        scheduleApply();
     }
 
     /** What the simulator does on the apply thread: checks, and the snapshot policy. */
@@ -599,8 +516,7 @@ final class SimNode {
     private final class Snapshots implements SimulatedApplier.Snapshots {
         @Override
         public void executeOnWriter(Runnable task) {
-            writerQueue.addLast(task);
-            scheduleWriter();
+            writerThread.execute(task);
         }
 
         @Override
@@ -611,34 +527,32 @@ final class SimNode {
 
         @Override
         public void written(SnapshotMeta meta, byte[] data) {
-            keep(StoredSnapshot.of(meta, data));
+            files.keep(StoredSnapshot.of(meta, data));
             cluster.checker().onSnapshot(SimNode.this, meta.getIndex(), data);
         }
 
         @Override
         public boolean holds(SnapshotMeta meta) {
-            return held.containsKey(meta) || received.containsKey(meta);
+            return files.get(meta) != null;
         }
 
         @Override
         public KvStateMachine load(SnapshotMeta meta) {
-            StoredSnapshot stored = held.containsKey(meta) ? held.get(meta) : received.get(meta);
+            StoredSnapshot stored = files.get(meta);
             if (stored == null) {
                 throw new IllegalStateException(id + " holds no snapshot " + meta.getIndex() + "/" + meta.getTerm());
             }
-            return restore(stored);
+            return SimSnapshotFiles.restore(stored);
         }
 
         @Override
         public List<SnapshotMeta> held() {
-            List<SnapshotMeta> newestFirst = new java.util.ArrayList<>(held.keySet());
-            newestFirst.sort(java.util.Comparator.comparingLong(SnapshotMeta::getIndex).reversed());
-            return newestFirst;
+            return files.held();
         }
 
         @Override
         public void send(String to, SnapshotMeta meta, long term) {
-            transfers.start(to, held.containsKey(meta) ? held.get(meta) : received.get(meta), term);
+            transfers.start(to, files.get(meta), term);
         }
     }
 
@@ -648,28 +562,6 @@ final class SimNode {
         }
         task.run();
         process();
-    }
-
-    /** Runs the next task of the simulated snapshot writer a random while (0 to 4 ms) from now. */
-    private void scheduleWriter() {
-        if (writerScheduled || writerQueue.isEmpty()) {
-            return;
-        }
-        writerScheduled = true;
-        int life = incarnation;
-        cluster.queue().after(random.nextInt(5), () -> runWriterTask(life));
-    }
-
-    private void runWriterTask(int life) {
-        if (!up || life != incarnation || deferredWhilePaused(() -> runWriterTask(life))) {
-            return;
-        }
-        writerScheduled = false;
-        Runnable task = writerQueue.pollFirst();
-        if (task != null) {
-            task.run();
-        }
-        scheduleWriter();
     }
 
     /**
@@ -735,7 +627,7 @@ final class SimNode {
         }
         StoredSnapshot complete = transfers.onChunk(chunk);
         if (complete != null) {
-            received.put(complete.meta(), complete);
+            files.received(complete);
             raft.step(SnapshotTransfers.snapshotMessage(id, chunk, complete));
             process();
         }
@@ -749,30 +641,6 @@ final class SimNode {
         process();
     }
 
-    /**
-     * One forwarded write has its outcome: {@code applied} when applied, else {@code failure}.
-     * A single write's call (id below 0) is answered at once, as the production leader
-     * does; a batch once every write in it has an outcome.
-     */
-    private void answerForwarded(ForwardedCall call, int position, Applied applied, io.grpc.Status failure) {
-        if (call.callId < 0) {
-            if (applied != null) {
-                cluster.forwardCalls().answer(-call.callId, ForwardResponse.newBuilder()
-                        .setResult(applied.result().toByteString()).setIndex(applied.index()).build());
-            } else {
-                cluster.forwardCalls().answerFailure(-call.callId, failure);
-            }
-            return;
-        }
-        call.outcomes[position] = applied != null
-                ? CommandOutcome.newBuilder().setResult(applied.result().toByteString()).setIndex(applied.index())
-                        .build()
-                : CommandOutcome.newBuilder().setError(KvPipeline.error(failure.asRuntimeException())).build();
-        if (--call.missing == 0) {
-            cluster.forwardCalls().answer(call.callId, ForwardResponse.newBuilder()
-                    .addAllOutcomes(java.util.Arrays.asList(call.outcomes)).build());
-        }
-    }
     private void send(Message m) {
         if (m.getType() == MessageType.MSG_SNAPSHOT) {
             // The core names the follower and its snapshot; the production SnapshotSteps streams it.
