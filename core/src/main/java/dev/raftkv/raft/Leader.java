@@ -1,6 +1,11 @@
 package dev.raftkv.raft;
 
+import com.google.protobuf.ByteString;
+import dev.raftkv.proto.ConfChange;
+import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
+import dev.raftkv.proto.EntryType;
+import dev.raftkv.proto.Member;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
 import java.util.ArrayList;
@@ -54,6 +59,102 @@ final class Leader {
         return transferee;
     }
 
+    /**
+     * The node just became leader of its term: every member is probed from after this
+     * leader's last entry, and a no-op of the new term lets it commit, and so learn the
+     * commit index of, the entries of earlier terms (§5.4.2, §8).
+     */
+    void start() {
+        ProgressTracker tracker = node.tracker;
+        tracker.resetProgress(node.id, node.log.lastIndex(), node.config.maxInflightMessages());
+        Progress self = tracker.progress(node.id);
+        // What is durable of its log counts for it from the start; see ownEntriesDurable.
+        self.maybeUpdate(node.log.stableIndex());
+        self.becomeReplicate();
+        long index = node.log.lastIndex() + 1;
+        append(List.of(Entry.newBuilder().setIndex(index).setTerm(node.term()).setType(EntryType.ENTRY_NOOP).build()));
+    }
+
+    /**
+     * A tick on the leader: the heartbeat interval, a transfer's deadline, and CheckQuorum
+     * (thesis §6.2): a leader that did not hear from a quorum within an election timeout
+     * steps down.
+     */
+    void tick() {
+        node.heartbeatElapsed++;
+        tickTransfer();
+        if (node.electionElapsed >= node.config.electionTicks()) {
+            node.electionElapsed = 0;
+            if (node.config.checkQuorum()) {
+                ProgressTracker tracker = node.tracker;
+                List<String> silent = tracker.inactiveVoters(node.id);
+                if (!tracker.quorumActiveAndReset(node.id)) {
+                    node.electionEvents.add(new ElectionEvent(ElectionEvent.Cause.CHECK_QUORUM, node.term(), false,
+                            Role.LEADER, null, 0, node.config.electionTicks(), silent, null));
+                    node.becomeFollower(node.term(), null);
+                    return;
+                }
+            }
+        }
+        if (node.heartbeatElapsed >= node.config.heartbeatTicks()) {
+            node.heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    /** See {@link RaftNode#propose}; the caller checked this node leads and transfers nothing. */
+    Proposal propose(List<ByteString> commands) {
+        long first = node.log.lastIndex() + 1;
+        List<Entry> entries = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            entries.add(Entry.newBuilder().setIndex(first + i).setTerm(node.term())
+                    .setType(EntryType.ENTRY_COMMAND).setData(commands.get(i)).build());
+        }
+        append(entries);
+        return new Proposal(first, commands.size(), node.term());
+    }
+
+    /** See {@link RaftNode#proposeConfChange}; the caller checked this node leads and transfers nothing. */
+    Proposal proposeConfChange(ConfChange change, List<Member> knownAddresses) {
+        RaftLog log = node.log;
+        long term = node.term();
+        if (log.term(log.committed()) != term) {
+            throw new RefusedException(RefusedException.Reason.LEADER_NOT_READY, "leader " + node.id + " has not"
+                    + " committed an entry of its term " + term + " yet, so it may not know the latest configuration;"
+                    + " retry shortly");
+        }
+        Membership membership = node.membership;
+        if (node.rules.changePending(membership.currentIndex(), log.committed())) {
+            throw new RefusedException(RefusedException.Reason.CHANGE_PENDING, "the configuration change at index "
+                    + membership.currentIndex() + " is not committed yet (commit index " + log.committed()
+                    + "); one change at a time");
+        }
+        Progress pr = node.tracker.progress(change.getNodeId());
+        ConfState next = ConfChanges.apply(membership.current(), change, pr == null ? 0 : pr.match(),
+                log.lastIndex(), node.config.maxCatchUpLagEntries(), knownAddresses);
+        long index = log.lastIndex() + 1;
+        append(List.of(Entry.newBuilder().setIndex(index).setTerm(term).setType(EntryType.ENTRY_CONFIG)
+                .setData(next.toByteString()).build()));
+        return new Proposal(index, 1, term);
+    }
+
+    /** See {@link RaftNode#reportSnapshot}; ignored unless a snapshot to that follower is pending. */
+    void reportSnapshot(String followerId, boolean success) {
+        Progress pr = node.tracker.progress(followerId);
+        if (pr == null || pr.mode() != Progress.Mode.SNAPSHOT) {
+            return;
+        }
+        if (!success) {
+            pr.snapshotFailed();
+        }
+        pr.becomeProbe();
+        replicateTo(followerId);
+    }
+
+    private void sendTimeoutNow(String target) {
+        node.messages.add(node.message(MessageType.MSG_TIMEOUT_NOW, target).build());
+    }
+
     /** See {@link RaftNode#transferLeadership}; the caller checked this node leads and transfers nothing yet. */
     void transferLeadership(String target) {
         ProgressTracker tracker = node.tracker;
@@ -73,7 +174,7 @@ final class Leader {
         transferee = target;
         transferElapsed = 0;
         if (pr.match() == lastIndex) {
-            node.sendTimeoutNow(target);
+            sendTimeoutNow(target);
         } else {
             replicateTo(target);
         }
@@ -111,6 +212,16 @@ final class Leader {
         appendsDue.add(to);
     }
 
+    // ------------------------------------------------ this leader's own progress
+    // The one place that decides when the leader's own copy of its entries counts toward
+    // a majority: once it is durable (thesis §10.2.1), never when it is only appended.
+
+    /** This leader appended entries up to {@code lastIndex} to its log; they are not durable yet. */
+    private void ownEntriesAppended(long lastIndex) {
+        Progress self = node.tracker.progress(node.id);
+        self.maybeUpdate(node.rules.ownMatchWhenAppended(self.match(), lastIndex));
+    }
+
     /** This leader's own entries up to {@code stableIndex} are durable: they count for its majority. */
     void ownEntriesDurable(long stableIndex) {
         Progress self = node.tracker.progress(node.id);
@@ -138,7 +249,7 @@ final class Leader {
                         probesDue.add(m.getFrom());
                     }
                     answerReads(reads.ack(m.getFrom(), m.getReadSeq(), node.id, node.tracker.voters(),
-                            node.tracker.quorum()));
+                            readConfirmations()));
                 }
             }
             case MSG_READ_INDEX -> addRead(m.getReadId(), m.getFrom());
@@ -176,7 +287,7 @@ final class Leader {
             }
         }
         if (m.getFrom().equals(transferee) && pr.match() == node.log.lastIndex()) {
-            node.sendTimeoutNow(transferee);
+            sendTimeoutNow(transferee);
         }
         maybeCommit();
         if (node.role() == Role.LEADER && pr.match() < node.log.lastIndex()) {
@@ -191,6 +302,7 @@ final class Leader {
             node.onConfigurationChanged();
         }
         appendsDue.addAll(peers());
+        ownEntriesAppended(node.log.lastIndex());
     }
 
     /** The members this leader replicates to: voters and learners but itself. */
@@ -216,7 +328,7 @@ final class Leader {
             }
         }
         if (successor != null) {
-            node.sendTimeoutNow(successor);
+            sendTimeoutNow(successor);
         }
         node.becomeFollower(node.term(), null);
     }
@@ -227,7 +339,7 @@ final class Leader {
         if (index <= node.log.committed()) {
             return;
         }
-        if (node.log.term(index) != node.term() && !node.config.has(InjectedBug.COMMIT_BY_COUNTING_OLD_TERM)) {
+        if (!node.rules.mayCommitByCounting(node.log.term(index), node.term())) {
             return;
         }
         node.log.commitTo(index);
@@ -298,7 +410,7 @@ final class Leader {
             node.messages.add(node.message(MessageType.MSG_HEARTBEAT, peer)
                     .setCommit(Math.min(pr.match(), node.log.committed())).setReadSeq(round).build());
         }
-        answerReads(reads.release(node.id, node.tracker.voters(), node.tracker.quorum()));
+        answerReads(reads.release(node.id, node.tracker.voters(), readConfirmations()));
     }
 
     /** A ReadIndex request from {@code from} (this node or a follower), thesis §6.4. */
@@ -310,11 +422,12 @@ final class Leader {
             readsAwaitingTermCommit.add(read);
             return;
         }
-        if (node.config.has(InjectedBug.READ_WITHOUT_LEADERSHIP_CHECK)) {
-            answerReads(List.of(new ReadIndexTracker.PendingRead(requestId, from, node.log.committed(), 0)));
-            return;
-        }
         reads.add(requestId, from, node.log.committed());
+    }
+
+    /** The voters, this leader among them, whose answers to a heartbeat round confirm the reads waiting on it. */
+    private int readConfirmations() {
+        return node.rules.readConfirmations(node.tracker.quorum());
     }
 
     private void releaseReadsAwaitingTermCommit() {

@@ -89,6 +89,20 @@ final class Membership {
         return index >= baseIndex ? base : null;
     }
 
+    /**
+     * Checks a snapshot the driver took: its configuration, unless empty (none was ever
+     * applied), is the one in force at its index.
+     *
+     * @throws IllegalArgumentException if they differ
+     */
+    void requireSameAt(dev.raftkv.proto.SnapshotMeta snapshot) {
+        ConfState expected = at(snapshot.getIndex());
+        if (!isEmpty(snapshot.getConf()) && expected != null && !expected.equals(snapshot.getConf())) {
+            throw new IllegalArgumentException("snapshot at index " + snapshot.getIndex() + " holds the configuration "
+                    + snapshot.getConf() + " but the log's configuration there is " + expected);
+        }
+    }
+
     /** Starts over from a snapshot at {@code index}, {@code term} whose configuration is {@code conf}: the log after it is gone. */
     void restore(long index, long term, ConfState conf) {
         entries.clear();

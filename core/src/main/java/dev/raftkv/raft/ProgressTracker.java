@@ -63,6 +63,13 @@ final class ProgressTracker {
         return progress;
     }
 
+    /** The match index of every member, in the order of {@link #all()}. */
+    Map<String, Long> matchIndexes() {
+        Map<String, Long> result = new java.util.LinkedHashMap<>();
+        progress.forEach((member, pr) -> result.put(member, pr.match()));
+        return result;
+    }
+
     /** Starts tracking every member (and {@code self}) afresh, as a new leader does: next = lastIndex + 1, probing. */
     void resetProgress(String self, long lastIndex, int maxInflight) {
         progress.clear();

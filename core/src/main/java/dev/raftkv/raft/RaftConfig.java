@@ -1,9 +1,7 @@
 package dev.raftkv.raft;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,8 +29,6 @@ import java.util.random.RandomGenerator;
  * @param appliedIndex the index the state machine has already applied (the snapshot
  *     it was restored from); committed entries after it are handed out again
  * @param random the source of election timeout jitter; seeded in tests
- * @param injectedBugs deliberately broken rules, for the simulator's mutation check
- *     only; empty in production
  * @param maxCatchUpLagEntries how far behind the leader's last index a learner's log
  *     may be for it to be promoted, and a voter's for leadership to be handed to it;
  *     further behind, either request is refused ({@link RefusedException.Reason#TARGET_LAGGING})
@@ -49,7 +45,6 @@ public record RaftConfig(
         boolean checkQuorum,
         long appliedIndex,
         RandomGenerator random,
-        Set<InjectedBug> injectedBugs,
         long maxCatchUpLagEntries) {
 
     /** The default of {@link #maxCatchUpLagEntries()}: about one full append message. */
@@ -58,9 +53,9 @@ public record RaftConfig(
     /** The settings without {@code maxCatchUpLagEntries}, which takes its default. */
     public RaftConfig(String id, List<String> voters, int electionTicks, int heartbeatTicks, long maxBytesPerMessage,
             int maxEntriesPerMessage, int maxInflightMessages, boolean preVote, boolean checkQuorum, long appliedIndex,
-            RandomGenerator random, Set<InjectedBug> injectedBugs) {
+            RandomGenerator random) {
         this(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage, maxInflightMessages,
-                preVote, checkQuorum, appliedIndex, random, injectedBugs, DEFAULT_MAX_CATCH_UP_LAG_ENTRIES);
+                preVote, checkQuorum, appliedIndex, random, DEFAULT_MAX_CATCH_UP_LAG_ENTRIES);
     }
 
     public RaftConfig {
@@ -83,7 +78,6 @@ public record RaftConfig(
         if (appliedIndex < 0) {
             throw new IllegalArgumentException("appliedIndex must not be negative: " + appliedIndex);
         }
-        injectedBugs = injectedBugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(injectedBugs));
         if (maxCatchUpLagEntries < 0) {
             throw new IllegalArgumentException("maxCatchUpLagEntries must not be negative: " + maxCatchUpLagEntries);
         }
@@ -91,35 +85,26 @@ public record RaftConfig(
 
     /** Defaults for a node: 10-tick election timeout, 1-tick heartbeat, 1 MiB / 512 entries per message, window 256. */
     public static RaftConfig defaults(String id, List<String> voters, RandomGenerator random) {
-        return new RaftConfig(id, voters, 10, 1, 1 << 20, 512, 256, true, true, 0, random, Set.of());
+        return new RaftConfig(id, voters, 10, 1, 1 << 20, 512, 256, true, true, 0, random);
     }
 
     public RaftConfig withTicks(int electionTicks, int heartbeatTicks) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, maxCatchUpLagEntries);
     }
 
     public RaftConfig withMessageLimits(long maxBytesPerMessage, int maxEntriesPerMessage, int maxInflightMessages) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, maxCatchUpLagEntries);
     }
 
     public RaftConfig withAppliedIndex(long appliedIndex) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
-    }
-
-    public RaftConfig withInjectedBugs(Set<InjectedBug> injectedBugs) {
-        return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, maxCatchUpLagEntries);
     }
 
     public RaftConfig withMaxCatchUpLagEntries(long maxCatchUpLagEntries) {
         return new RaftConfig(id, voters, electionTicks, heartbeatTicks, maxBytesPerMessage, maxEntriesPerMessage,
-                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, injectedBugs, maxCatchUpLagEntries);
-    }
-
-    public boolean has(InjectedBug bug) {
-        return injectedBugs.contains(bug);
+                maxInflightMessages, preVote, checkQuorum, appliedIndex, random, maxCatchUpLagEntries);
     }
 }

@@ -126,6 +126,23 @@ final class RaftLog {
         return applied;
     }
 
+    /**
+     * Checks a snapshot the driver took: of an entry handed out to apply, with that entry's term.
+     *
+     * @throws IllegalArgumentException naming what disagrees
+     */
+    void requireApplied(dev.raftkv.proto.SnapshotMeta snapshot) {
+        long index = snapshot.getIndex();
+        if (index > applied) {
+            throw new IllegalArgumentException("snapshot at index " + index + " is past the entries handed out to"
+                    + " apply (" + applied + ")");
+        }
+        if (term(index) != snapshot.getTerm()) {
+            throw new IllegalArgumentException("snapshot at index " + index + " has term " + snapshot.getTerm()
+                    + " but the log's entry there has term " + term(index));
+        }
+    }
+
     /** Term at {@code index}, or 0 if the index is past the end; throws {@link CompactedException} below the snapshot. */
     long term(long index) {
         if (index > lastIndex()) {

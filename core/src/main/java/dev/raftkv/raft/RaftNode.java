@@ -2,8 +2,6 @@ package dev.raftkv.raft;
 
 import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfState;
-import dev.raftkv.proto.Entry;
-import dev.raftkv.proto.EntryType;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
@@ -48,49 +46,44 @@ import java.util.Set;
  */
 public final class RaftNode {
 
-    private static final long MAX_APPLY_BYTES_PER_READY = 64L << 20;
-
     final RaftConfig config;
+    /** The rules of Raft this node follows: {@link RaftRules#STANDARD} but in the simulator's mutation check. */
+    final RaftRules rules;
     final String id;
     final RaftLog log;
     final ProgressTracker tracker;
     final Membership membership;
 
-    private long term;
-    private String votedFor = "";
-    private String leaderId;
-    private Role role = Role.FOLLOWER;
+    // The node's term, vote, role and timers; its parts below change them through the
+    // role transitions at the end of this class.
+    long term;
+    String votedFor = "";
+    String leaderId;
+    Role role = Role.FOLLOWER;
 
-    private int electionElapsed;
-    private int heartbeatElapsed;
-    private int randomizedElectionTimeout;
+    int electionElapsed;
+    int heartbeatElapsed;
     /** Ticks since a message from a leader of this node's term was handled (reports only). */
-    private long ticksSinceLeader;
+    long ticksSinceLeader;
     /** The leader this node last heard from, or null (reports only). */
-    private String lastLeaderId;
-    /** The pre-vote round under way, whose cause the vote after it reports; null otherwise. */
-    private ElectionEvent preVoteRound;
-    /** Why elections started or leaders stepped down since the last batch. */
-    private final List<ElectionEvent> electionEvents = new ArrayList<>();
+    String lastLeaderId;
 
-    /** Messages to send now; the {@link Leader} adds to it too. */
+    // What the next Ready hands out; every part adds to these.
+    /** Why elections started or leaders stepped down since the last batch. */
+    final List<ElectionEvent> electionEvents = new ArrayList<>();
     final List<Message> messages = new ArrayList<>();
-    private final List<Message> messagesAfterPersist = new ArrayList<>();
+    final List<Message> messagesAfterPersist = new ArrayList<>();
     final List<ReadState> readStates = new ArrayList<>();
-    private final Leader leader = new Leader(this);
 
     /** The driver's newest snapshot (taken or installed), or null. */
-    private SnapshotMeta latestSnapshot;
+    SnapshotMeta latestSnapshot;
 
-    /** Set when a member told this node it was removed ({@code MSG_REMOVED}); cleared if a newer configuration lists it. */
-    private Removal toldRemoved;
-    /** Whether a configuration in this node's log or snapshot ever listed it: only then can its own log remove it. */
-    private boolean everListed;
-
-    private Ready.SoftState lastSoftState;
-    private HardState lastHardState;
-    private ConfState lastConfState;
-    private Ready outstanding;
+    // The parts, one per responsibility.
+    final Leader leader = new Leader(this);
+    final Candidate candidate = new Candidate(this);
+    final Follower follower = new Follower(this);
+    final RemovalNotices removals;
+    private final ReadyBatcher batches;
 
     /**
      * Restores a node from what {@code store} holds durably (term, vote, commit index and
@@ -120,7 +113,13 @@ public final class RaftNode {
      *     or its commit index is past its last entry (committed entries are gone)
      */
     public RaftNode(RaftConfig config, LogReader store, SnapshotMeta latestSnapshot) {
+        this(config, store, latestSnapshot, RaftRules.STANDARD);
+    }
+
+    /** As {@link #RaftNode(RaftConfig, LogReader, SnapshotMeta)}, following {@code rules}. */
+    RaftNode(RaftConfig config, LogReader store, SnapshotMeta latestSnapshot, RaftRules rules) {
         this.config = config;
+        this.rules = rules;
         this.id = config.id();
         HardState hs = store.hardState();
         this.log = new RaftLog(store, hs.getCommit(), config.appliedIndex(), latestSnapshot);
@@ -129,7 +128,7 @@ public final class RaftNode {
             membership.restore(latestSnapshot.getIndex(), latestSnapshot.getTerm(), latestSnapshot.getConf());
         }
         membership.load(log);
-        this.everListed = membership.everLists(id);
+        this.removals = new RemovalNotices(this, membership.everLists(id));
         this.tracker = new ProgressTracker(membership.current());
         this.latestSnapshot = latestSnapshot;
         // A log never holds an entry of a term later than currentTerm (entries come from leaders of
@@ -142,10 +141,8 @@ public final class RaftNode {
         this.term = Math.max(hs.getTerm(), lastTerm);
         this.votedFor = term == hs.getTerm() ? hs.getVotedFor() : "";
         // A raised term differs from the stored hard state, so the first Ready carries it to be persisted.
-        this.lastHardState = term == hs.getTerm() ? hardState() : hs;
-        this.lastSoftState = softState();
-        this.lastConfState = membership.current();
-        resetRandomizedElectionTimeout();
+        this.batches = new ReadyBatcher(this, term == hs.getTerm() ? hardState() : hs);
+        candidate.resetElectionTimeout();
     }
 
     // ---------------------------------------------------------------- inputs
@@ -155,51 +152,9 @@ public final class RaftNode {
         electionElapsed++;
         ticksSinceLeader = role == Role.LEADER ? 0 : ticksSinceLeader + 1;
         if (role == Role.LEADER) {
-            tickLeader();
-        } else if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
-            campaign(config.preVote(), false, ElectionEvent.Cause.ELECTION_TIMEOUT, lastLeaderId,
-                    randomizedElectionTimeout);
-        }
-    }
-
-    /**
-     * Voters campaign; learners and removed nodes never do (thesis §4.2.1). One
-     * exception keeps a cluster live: a node whose own removal it holds uncommitted
-     * (a leader that lost its reign before the change committed) may campaign, with
-     * the votes of the new configuration, as its log may be the only one able to
-     * win; as leader it commits the change and steps down (thesis §4.2.2). A node a member
-     * told it was removed ({@link #removal()}) never campaigns.
-     */
-    private boolean mayCampaign() {
-        if (toldRemoved != null) {
-            return false;
-        }
-        if (tracker.isVoter(id)) {
-            return true;
-        }
-        ConfState previous = membership.previous();
-        return membership.currentIndex() > log.committed() && previous != null
-                && previous.getVotersList().contains(id) && !tracker.voters().isEmpty();
-    }
-
-    private void tickLeader() {
-        heartbeatElapsed++;
-        leader.tickTransfer();
-        if (electionElapsed >= config.electionTicks()) {
-            electionElapsed = 0;
-            if (config.checkQuorum()) {
-                List<String> silent = tracker.inactiveVoters(id);
-                if (!tracker.quorumActiveAndReset(id)) {
-                    electionEvents.add(new ElectionEvent(ElectionEvent.Cause.CHECK_QUORUM, term, false, Role.LEADER,
-                            null, 0, config.electionTicks(), silent, null));
-                    becomeFollower(term, null);
-                    return;
-                }
-            }
-        }
-        if (heartbeatElapsed >= config.heartbeatTicks()) {
-            heartbeatElapsed = 0;
-            leader.broadcastHeartbeat();
+            leader.tick();
+        } else {
+            candidate.tick();
         }
     }
 
@@ -212,14 +167,7 @@ public final class RaftNode {
      */
     public Proposal propose(List<ByteString> commands) {
         requireLeaderNotTransferring();
-        long first = log.lastIndex() + 1;
-        List<Entry> entries = new ArrayList<>(commands.size());
-        for (int i = 0; i < commands.size(); i++) {
-            entries.add(Entry.newBuilder().setIndex(first + i).setTerm(term)
-                    .setType(EntryType.ENTRY_COMMAND).setData(commands.get(i)).build());
-        }
-        leader.append(entries);
-        return new Proposal(first, commands.size(), term);
+        return leader.propose(commands);
     }
 
     private void requireLeaderNotTransferring() {
@@ -260,22 +208,7 @@ public final class RaftNode {
      */
     public Proposal proposeConfChange(ConfChange change, List<dev.raftkv.proto.Member> knownAddresses) {
         requireLeaderNotTransferring();
-        if (log.term(log.committed()) != term) {
-            throw new RefusedException(Reason.LEADER_NOT_READY, "leader " + id + " has not committed an entry of its"
-                    + " term " + term + " yet, so it may not know the latest configuration; retry shortly");
-        }
-        if (membership.currentIndex() > log.committed() && !config.has(InjectedBug.CONF_CHANGE_WHILE_PENDING)) {
-            throw new RefusedException(Reason.CHANGE_PENDING, "the configuration change at index "
-                    + membership.currentIndex() + " is not committed yet (commit index " + log.committed()
-                    + "); one change at a time");
-        }
-        Progress pr = tracker.progress(change.getNodeId());
-        ConfState next = ConfChanges.apply(membership.current(), change, pr == null ? 0 : pr.match(),
-                log.lastIndex(), config.maxCatchUpLagEntries(), knownAddresses);
-        long index = log.lastIndex() + 1;
-        leader.append(List.of(Entry.newBuilder().setIndex(index).setTerm(term).setType(EntryType.ENTRY_CONFIG)
-                .setData(next.toByteString()).build()));
-        return new Proposal(index, 1, term);
+        return leader.proposeConfChange(change, knownAddresses);
     }
 
     /**
@@ -292,10 +225,6 @@ public final class RaftNode {
     public void transferLeadership(String target) {
         requireLeaderNotTransferring();
         leader.transferLeadership(target);
-    }
-
-    void sendTimeoutNow(String target) {
-        messages.add(message(MessageType.MSG_TIMEOUT_NOW, target).build());
     }
 
     /**
@@ -316,19 +245,8 @@ public final class RaftNode {
         if ((latestSnapshot != null && index <= latestSnapshot.getIndex()) || index < log.firstIndex() - 1) {
             return;
         }
-        if (index > log.applied()) {
-            throw new IllegalArgumentException("snapshot at index " + index + " is past the entries handed out to"
-                    + " apply (" + log.applied() + ")");
-        }
-        if (log.term(index) != snapshot.getTerm()) {
-            throw new IllegalArgumentException("snapshot at index " + index + " has term " + snapshot.getTerm()
-                    + " but the log's entry there has term " + log.term(index));
-        }
-        ConfState expected = membership.at(index);
-        if (!Membership.isEmpty(snapshot.getConf()) && expected != null && !expected.equals(snapshot.getConf())) {
-            throw new IllegalArgumentException("snapshot at index " + index + " holds the configuration "
-                    + snapshot.getConf() + " but the log's configuration there is " + expected);
-        }
+        log.requireApplied(snapshot);
+        membership.requireSameAt(snapshot);
         latestSnapshot = snapshot;
         membership.compact(index, snapshot.getTerm());
     }
@@ -340,15 +258,9 @@ public final class RaftNode {
      * needed). Ignored unless this node leads and a snapshot to that follower is pending.
      */
     public void reportSnapshot(String followerId, boolean success) {
-        Progress pr = role == Role.LEADER ? tracker.progress(followerId) : null;
-        if (pr == null || pr.mode() != Progress.Mode.SNAPSHOT) {
-            return;
+        if (role == Role.LEADER) {
+            leader.reportSnapshot(followerId, success);
         }
-        if (!success) {
-            pr.snapshotFailed();
-        }
-        pr.becomeProbe();
-        leader.replicateTo(followerId);
     }
 
     /**
@@ -377,67 +289,27 @@ public final class RaftNode {
     public void step(Message m) {
         if (m.getType() == MessageType.MSG_REMOVED) {
             // A statement about the committed log, whatever the sender's term: no term change.
-            handleRemovedNotice(m);
+            removals.handleNotice(m);
             return;
         }
-        tellIfRemoved(m);
+        removals.tellIfRemoved(m);
         if (m.getTerm() > term) {
-            if (!stepHigherTerm(m)) {
+            if (!candidate.stepHigherTerm(m)) {
                 return;
             }
         } else if (m.getTerm() < term) {
-            stepLowerTerm(m);
+            candidate.stepLowerTerm(m);
             return;
         }
         switch (m.getType()) {
-            case MSG_PRE_VOTE, MSG_VOTE -> handleVoteRequest(m);
+            case MSG_PRE_VOTE, MSG_VOTE -> candidate.handleVoteRequest(m);
             default -> {
                 switch (role) {
                     case LEADER -> leader.step(m);
-                    case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
-                    case FOLLOWER -> stepFollower(m);
+                    case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
+                    case FOLLOWER -> follower.step(m);
                 }
             }
-        }
-    }
-
-    /** Returns whether to go on handling {@code m}, after adopting its higher term where the rules say so. */
-    private boolean stepHigherTerm(Message m) {
-        MessageType type = m.getType();
-        boolean voteRequest = type == MessageType.MSG_PRE_VOTE || type == MessageType.MSG_VOTE;
-        if (voteRequest && !m.getLeaderTransfer() && config.checkQuorum() && leaderId != null
-                && electionElapsed < config.electionTicks()) {
-            // Leader stickiness: a live leader was heard from within the minimum election
-            // timeout, so this candidate cannot be needed; ignoring it keeps a rejoining
-            // partitioned node from deposing a healthy leader (thesis §4.2.3).
-            return false;
-        }
-        if (type == MessageType.MSG_PRE_VOTE
-                || (type == MessageType.MSG_PRE_VOTE_RESPONSE && !m.getReject())) {
-            // A pre-vote is for a term nobody has entered yet: no term change.
-            return true;
-        }
-        boolean fromLeader = type == MessageType.MSG_APPEND || type == MessageType.MSG_HEARTBEAT
-                || type == MessageType.MSG_SNAPSHOT;
-        if (role != Role.FOLLOWER || type == MessageType.MSG_VOTE) {
-            // A leader or candidate deposed, or a follower drawn into another node's election;
-            // a follower that only meets a newer leader is no news.
-            electionEvents.add(new ElectionEvent(ElectionEvent.Cause.HIGHER_TERM, m.getTerm(), false, role,
-                    m.getFrom(), ticksSinceLeader, 0, List.of(), type));
-        }
-        becomeFollower(m.getTerm(), fromLeader ? m.getFrom() : null);
-        return true;
-    }
-
-    private void stepLowerTerm(Message m) {
-        MessageType type = m.getType();
-        if ((config.checkQuorum() || config.preVote())
-                && (type == MessageType.MSG_APPEND || type == MessageType.MSG_HEARTBEAT)) {
-            // A leader of an older term is cut off; it would keep its followers from
-            // electing (they ignore votes while it heartbeats) — tell it our term.
-            messages.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setReject(true).build());
-        } else if (type == MessageType.MSG_PRE_VOTE) {
-            messages.add(message(MessageType.MSG_PRE_VOTE_RESPONSE, m.getFrom()).setReject(true).build());
         }
     }
 
@@ -445,14 +317,7 @@ public final class RaftNode {
 
     /** Whether {@link #ready()} has anything to hand out. */
     public boolean hasReady() {
-        if (outstanding != null) {
-            return false;
-        }
-        return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || !readStates.isEmpty()
-                || !electionEvents.isEmpty() || log.hasUnstable() || log.hasEntriesToApply() || log.hasSnapshotToHandOut()
-                || !membership.current().equals(lastConfState)
-                || !softState().equals(lastSoftState) || !hardState().equals(lastHardState)
-                || (role == Role.LEADER && leader.hasWork());
+        return batches.hasReady();
     }
 
     /**
@@ -462,63 +327,18 @@ public final class RaftNode {
      * @throws IllegalStateException if the previous batch was not advanced yet
      */
     public Ready ready() {
-        if (outstanding != null) {
-            throw new IllegalStateException("the previous Ready was not advanced yet");
-        }
-        if (role == Role.LEADER) {
-            leader.flush();
-        }
-        Ready.SoftState soft = softState();
-        HardState hard = hardState();
-        SnapshotMeta snapshot = log.takeUnstableSnapshot();
-        List<Entry> entries = log.unstableEntries();
-        ConfState conf = membership.current();
-        boolean mustSync = !entries.isEmpty() || snapshot != null || hard.getTerm() != lastHardState.getTerm()
-                || !hard.getVotedFor().equals(lastHardState.getVotedFor());
-        Ready ready = new Ready(
-                soft.equals(lastSoftState) ? null : soft,
-                hard.equals(lastHardState) ? null : hard,
-                entries,
-                log.takeEntriesToApply(MAX_APPLY_BYTES_PER_READY),
-                messages,
-                messagesAfterPersist,
-                readStates,
-                mustSync,
-                snapshot,
-                conf.equals(lastConfState) ? null : conf,
-                electionEvents);
-        lastConfState = conf;
-        electionEvents.clear();
-        messages.clear();
-        messagesAfterPersist.clear();
-        readStates.clear();
-        lastSoftState = soft;
-        lastHardState = hard;
-        outstanding = ready;
-        return ready;
+        return batches.take();
     }
 
     /**
      * Acknowledges that {@code ready} was carried out: its entries and hard state are
-     * durable and its messages sent.
+     * durable and its messages sent. A leader counts its own copies toward a majority only
+     * from here (thesis §10.2.1).
+     *
+     * @throws IllegalStateException if {@code ready} is not the batch last returned by {@link #ready()}
      */
     public void advance(Ready ready) {
-        if (ready != outstanding) {
-            throw new IllegalStateException("advance() must be given the Ready last returned by ready()");
-        }
-        outstanding = null;
-        if (ready.snapshot() != null) {
-            log.snapshotStable(ready.snapshot());
-        }
-        if (!ready.entries().isEmpty()) {
-            Entry last = ready.entries().get(ready.entries().size() - 1);
-            log.stableTo(last.getIndex(), last.getTerm());
-            if (role == Role.LEADER) {
-                // The leader counts itself towards a majority only once its own copy is
-                // durable (thesis §10.2.1).
-                leader.ownEntriesDurable(log.stableIndex());
-            }
-        }
+        batches.advance(ready);
     }
 
     // ---------------------------------------------------------------- state
@@ -568,11 +388,7 @@ public final class RaftNode {
 
     /** The match index of each voter as this leader sees it; empty unless leader. For status output. */
     public java.util.Map<String, Long> matchIndexes() {
-        java.util.Map<String, Long> result = new java.util.LinkedHashMap<>();
-        if (role == Role.LEADER) {
-            tracker.all().forEach((member, pr) -> result.put(member, pr.match()));
-        }
-        return result;
+        return role == Role.LEADER ? tracker.matchIndexes() : new java.util.LinkedHashMap<>();
     }
 
     /** The learners (members that receive the log but do not vote) in the configuration in force. */
@@ -593,15 +409,7 @@ public final class RaftNode {
      * is a member again once a newer configuration lists it.
      */
     public Removal removal() {
-        if (toldRemoved != null) {
-            return toldRemoved;
-        }
-        ConfState current = membership.current();
-        long index = membership.currentIndex();
-        if (everListed && !Membership.lists(current, id) && index <= log.committed()) {
-            return new Removal(index, membership.currentTerm(), current, id);
-        }
-        return null;
+        return removals.removal();
     }
 
     /** Whether the configuration in force is not committed yet, so another change would be refused. */
@@ -629,11 +437,11 @@ public final class RaftNode {
         return role == Role.LEADER ? tracker.all().toString() : "{}";
     }
 
-    private Ready.SoftState softState() {
+    Ready.SoftState softState() {
         return new Ready.SoftState(role, leaderId, term);
     }
 
-    private HardState hardState() {
+    HardState hardState() {
         return HardState.newBuilder().setTerm(term).setVotedFor(votedFor).setCommit(log.committed()).build();
     }
 
@@ -647,13 +455,9 @@ public final class RaftNode {
         leaderId = null;
         electionElapsed = 0;
         heartbeatElapsed = 0;
-        resetRandomizedElectionTimeout();
+        candidate.resetElectionTimeout();
         tracker.resetVotes();
         leader.reset();
-    }
-
-    private void resetRandomizedElectionTimeout() {
-        randomizedElectionTimeout = config.electionTicks() + config.random().nextInt(config.electionTicks());
     }
 
     void becomeFollower(long newTerm, String leader) {
@@ -662,287 +466,34 @@ public final class RaftNode {
         leaderId = leader;
     }
 
-    private void becomePreCandidate() {
+    void becomePreCandidate() {
         // Term and vote stay: a pre-vote changes nothing durable (thesis §9.6).
-        leaderId = null;
-        electionElapsed = 0;
-        resetRandomizedElectionTimeout();
-        tracker.resetVotes();
-        leader.reset();
+        reset(rules.preCandidateTerm(term));
         role = Role.PRE_CANDIDATE;
     }
 
-    private void becomeCandidate() {
+    void becomeCandidate() {
         reset(term + 1);
         votedFor = id;
         role = Role.CANDIDATE;
     }
 
-    private void becomeLeader() {
+    void becomeLeader() {
         reset(term);
         role = Role.LEADER;
         leaderId = id;
         lastLeaderId = id;
         ticksSinceLeader = 0;
-        tracker.resetProgress(id, log.lastIndex(), config.maxInflightMessages());
-        Progress self = tracker.progress(id);
-        self.maybeUpdate(log.stableIndex());
-        self.becomeReplicate();
-        // A no-op of the new term lets the leader commit, and so learn the commit index
-        // of, the entries of earlier terms (§5.4.2, §8).
-        long index = log.lastIndex() + 1;
-        leader.append(List.of(Entry.newBuilder().setIndex(index).setTerm(term)
-                .setType(EntryType.ENTRY_NOOP).build()));
-    }
-
-    /**
-     * Campaigns; {@code transfer}: at the old leader's request (TimeoutNow), which voters
-     * honour despite stickiness. {@code cause}, {@code peer} and {@code timeoutTicks} are
-     * reported in an {@link ElectionEvent}.
-     */
-    private void campaign(boolean pre, boolean transfer, ElectionEvent.Cause cause, String peer, int timeoutTicks) {
-        Role before = role;
-        MessageType type;
-        long campaignTerm;
-        if (pre) {
-            becomePreCandidate();
-            type = MessageType.MSG_PRE_VOTE;
-            campaignTerm = term + 1;
-        } else {
-            becomeCandidate();
-            type = MessageType.MSG_VOTE;
-            campaignTerm = term;
-        }
-        ElectionEvent event = new ElectionEvent(cause, term, pre, before, peer, ticksSinceLeader, timeoutTicks,
-                List.of(), null);
-        electionEvents.add(event);
-        preVoteRound = pre ? event : null;
-        tracker.recordVote(id, true);
-        if (tracker.voteResult() == ProgressTracker.VoteResult.WON) {
-            // A single voter wins at once.
-            if (pre) {
-                campaign(false, transfer, cause, peer, timeoutTicks);
-            } else {
-                becomeLeader();
-            }
-            return;
-        }
-        for (String voter : tracker.voters()) {
-            if (voter.equals(id)) {
-                continue;
-            }
-            Message m = Message.newBuilder().setType(type).setFrom(id).setTo(voter).setTerm(campaignTerm)
-                    .setIndex(log.lastIndex()).setLogTerm(log.lastTerm()).setLeaderTransfer(transfer).build();
-            // A candidate's vote for itself must be durable before it asks for others'.
-            (pre ? messages : messagesAfterPersist).add(m);
-        }
-    }
-
-    private void handleVoteRequest(Message m) {
-        boolean pre = m.getType() == MessageType.MSG_PRE_VOTE;
-        // A removed node takes no part in elections any more (thesis §4.2.3).
-        boolean canVote = toldRemoved == null && (votedFor.equals(m.getFrom())
-                || (votedFor.isEmpty() && leaderId == null)
-                || (pre && m.getTerm() > term));
-        boolean logOk = config.has(InjectedBug.VOTE_WITHOUT_LOG_CHECK)
-                || log.isUpToDate(m.getIndex(), m.getLogTerm());
-        MessageType responseType = pre ? MessageType.MSG_PRE_VOTE_RESPONSE : MessageType.MSG_VOTE_RESPONSE;
-        if (canVote && logOk) {
-            Message response = Message.newBuilder().setType(responseType).setFrom(id).setTo(m.getFrom())
-                    .setTerm(m.getTerm()).build();
-            if (pre) {
-                messages.add(response);
-            } else {
-                electionElapsed = 0;
-                votedFor = m.getFrom();
-                messagesAfterPersist.add(response);
-            }
-        } else {
-            Message response = message(responseType, m.getFrom()).setReject(true).build();
-            (pre ? messages : messagesAfterPersist).add(response);
-        }
-    }
-
-    private void stepCandidate(Message m) {
-        switch (m.getType()) {
-            case MSG_APPEND, MSG_HEARTBEAT, MSG_SNAPSHOT -> {
-                becomeFollower(term, m.getFrom());
-                stepFollower(m);
-            }
-            case MSG_PRE_VOTE_RESPONSE, MSG_VOTE_RESPONSE -> {
-                boolean expected = (role == Role.PRE_CANDIDATE) == (m.getType() == MessageType.MSG_PRE_VOTE_RESPONSE);
-                if (!expected) {
-                    return;
-                }
-                tracker.recordVote(m.getFrom(), !m.getReject());
-                switch (tracker.voteResult()) {
-                    case WON -> {
-                        if (role == Role.PRE_CANDIDATE) {
-                            ElectionEvent round = preVoteRound;
-                            campaign(false, false, round.cause(), round.peer(), round.timeoutTicks());
-                        } else {
-                            becomeLeader();
-                        }
-                    }
-                    case LOST -> becomeFollower(term, null);
-                    case PENDING -> { }
-                }
-            }
-            default -> { }
-        }
-    }
-
-    private void stepFollower(Message m) {
-        switch (m.getType()) {
-            case MSG_APPEND -> {
-                heardFromLeader(m.getFrom());
-                handleAppend(m);
-            }
-            case MSG_HEARTBEAT -> {
-                heardFromLeader(m.getFrom());
-                log.commitTo(Math.min(m.getCommit(), log.lastIndex()));
-                messagesAfterPersist.add(message(MessageType.MSG_HEARTBEAT_RESPONSE, m.getFrom())
-                        .setReadSeq(m.getReadSeq()).build());
-            }
-            case MSG_SNAPSHOT -> {
-                heardFromLeader(m.getFrom());
-                handleSnapshot(m);
-            }
-            case MSG_TIMEOUT_NOW -> {
-                if (tracker.isVoter(id) && toldRemoved == null) {
-                    // The leader hands over (thesis §3.10): campaign now, without pre-vote.
-                    campaign(false, true, ElectionEvent.Cause.TIMEOUT_NOW, m.getFrom(), 0);
-                }
-            }
-            case MSG_READ_INDEX_RESPONSE -> {
-                if (!m.getReject()) {
-                    readStates.add(new ReadState(m.getReadId(), m.getIndex()));
-                }
-            }
-            default -> { }
-        }
-    }
-
-    private void heardFromLeader(String leader) {
-        electionElapsed = 0;
-        leaderId = leader;
-        lastLeaderId = leader;
-        ticksSinceLeader = 0;
-    }
-
-    /**
-     * A member says its committed configuration does not list this node. Believed only if
-     * that configuration is newer than this node's own, which lists it: a member that lags
-     * behind the change adding this node (it says so from an older configuration) is not.
-     * Being newer and committed, the member's configuration is the cluster's: a change that
-     * added this node again would come later, and reach it by the log.
-     */
-    private void handleRemovedNotice(Message m) {
-        ConfState own = membership.current();
-        if (toldRemoved != null || Membership.lists(m.getConf(), id) || !Membership.lists(own, id)) {
-            return;
-        }
-        long ownTerm = membership.currentTerm();
-        long ownIndex = membership.currentIndex();
-        if (m.getLogTerm() < ownTerm || (m.getLogTerm() == ownTerm && m.getIndex() <= ownIndex)) {
-            return;
-        }
-        toldRemoved = new Removal(m.getIndex(), m.getLogTerm(), m.getConf(), m.getFrom());
-        if (role != Role.FOLLOWER || leaderId != null) {
-            becomeFollower(term, null);
-        }
-    }
-
-    /**
-     * Answers {@code MSG_REMOVED} to a sender that this member's committed configuration
-     * does not list: a node removed while it was cut off, or before the entry reached it,
-     * would otherwise campaign forever (etcd's ErrMemberRemoved). Not while the
-     * configuration is uncommitted: a leader removing itself still replicates its removal.
-     */
-    private void tellIfRemoved(Message m) {
-        ConfState conf = membership.current();
-        long index = membership.currentIndex();
-        if (index == 0 || index > log.committed() || !Membership.lists(conf, id) || Membership.lists(conf, m.getFrom())
-                || m.getFrom().isEmpty()) {
-            return;
-        }
-        messages.add(message(MessageType.MSG_REMOVED, m.getFrom()).setIndex(index)
-                .setLogTerm(membership.currentTerm()).setConf(conf).build());
-    }
-
-    /**
-     * InstallSnapshot, receiving side (§7): the driver has received and verified the
-     * snapshot file named by {@code m.snapshot}. A snapshot at or below the commit index
-     * is old news; one whose last entry this log already holds only moves the commit
-     * index; any other replaces the whole log, and the driver installs it from the next
-     * {@link Ready}. Either way the answer is an append response at the resulting position.
-     */
-    private void handleSnapshot(Message m) {
-        List<Message> acks = config.has(InjectedBug.ACK_BEFORE_DURABLE) ? messages : messagesAfterPersist;
-        SnapshotMeta snapshot = m.getSnapshot();
-        long index = snapshot.getIndex();
-        if (index <= log.committed()) {
-            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(log.committed()).build());
-            return;
-        }
-        if (log.matchTerm(index, snapshot.getTerm())) {
-            log.commitTo(index);
-            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(index).build());
-            return;
-        }
-        log.restore(snapshot);
-        latestSnapshot = snapshot;
-        membership.restore(index, snapshot.getTerm(), config.has(InjectedBug.SNAPSHOT_WITHOUT_CONFIG)
-                ? membership.current() : snapshot.getConf());
-        onConfigurationChanged();
-        acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(index).build());
-    }
-
-    private void handleAppend(Message m) {
-        List<Message> acks = config.has(InjectedBug.ACK_BEFORE_DURABLE) ? messages : messagesAfterPersist;
-        if (m.getIndex() < log.committed()) {
-            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(log.committed()).build());
-            return;
-        }
-        long lastNew = log.maybeAppend(m.getIndex(), m.getLogTerm(), m.getEntriesList());
-        if (lastNew >= 0) {
-            if (membership.reconcile(log, m.getEntriesList())) {
-                onConfigurationChanged();
-            } else if (toldRemoved != null) {
-                noteOwnMembership();
-            }
-            log.commitTo(Math.min(m.getCommit(), lastNew));
-            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setIndex(lastNew).build());
-        } else {
-            // Hint where the logs may match: the highest index at or below the rejected one
-            // whose term is not above the leader's term there (§5.3, fast backtracking).
-            long hintIndex = log.findConflictByTerm(Math.min(m.getIndex(), log.lastIndex()), m.getLogTerm());
-            acks.add(message(MessageType.MSG_APPEND_RESPONSE, m.getFrom()).setReject(true)
-                    .setIndex(m.getIndex()).setRejectHint(hintIndex).setLogTerm(log.term(hintIndex)).build());
-        }
+        leader.start();
     }
 
     /** The configuration in force changed (appended, replaced, or restored from a snapshot). */
     void onConfigurationChanged() {
-        noteOwnMembership();
+        removals.noteOwnMembership();
         tracker.setConf(membership.current());
         if (role == Role.LEADER) {
             tracker.syncProgress(id, log.lastIndex(), config.maxInflightMessages());
             leader.onConfigurationChanged();
-        }
-    }
-
-    /**
-     * After the configuration in force changed or moved in the log: remembers that a
-     * configuration listed this node, and forgets a removal it was told of once a newer
-     * configuration lists it (added again; its content may equal the one before).
-     */
-    private void noteOwnMembership() {
-        if (Membership.lists(membership.current(), id)) {
-            everListed = true;
-            if (toldRemoved != null && toldRemoved.olderThan(membership.currentTerm(), membership.currentIndex())) {
-                toldRemoved = null;
-            }
         }
     }
 

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,10 +23,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The random simulation rarely reaches this schedule because a new leader's no-op
  * follows the old entry within one round trip; this test reaches it on purpose and
- * shows the injected bug ({@link InjectedBug#COMMIT_BY_COUNTING_OLD_TERM}) breaks
- * safety here.
+ * shows the injected bug ({@link #COMMIT_BY_COUNTING_OLD_TERM}) breaks safety here.
  */
 class Figure8Test {
+
+    /** The broken rule: an entry of an earlier term commits by counting its replicas (§5.4.2 forbids it). */
+    private static final RaftRules COMMIT_BY_COUNTING_OLD_TERM = new RaftRules() {
+        @Override
+        boolean mayCommitByCounting(long entryTerm, long leaderTerm) {
+            return true;
+        }
+    };
 
     private final Map<String, RaftNode> nodes = new HashMap<>();
     private final Map<String, InMemoryLogStore> stores = new HashMap<>();
@@ -36,15 +42,17 @@ class Figure8Test {
     /** Committed (index, term) as each node declared them. */
     private final Map<Long, Long> committed = new HashMap<>();
     private String conflict;
+    private RaftRules rules;
 
     private void start(boolean bug) {
+        rules = bug ? COMMIT_BY_COUNTING_OLD_TERM : RaftRules.STANDARD;
         for (String id : List.of("a", "b", "c")) {
             RaftConfig config = new RaftConfig(id, List.of("a", "b", "c"), 10, 1, 1 << 20, 1, 1, false, false, 0,
-                    new SplittableRandom(id.hashCode()), bug ? Set.of(InjectedBug.COMMIT_BY_COUNTING_OLD_TERM) : Set.of());
+                    new SplittableRandom(id.hashCode()));
             InMemoryLogStore store = new InMemoryLogStore();
             stores.put(id, store);
             configs.put(id, config);
-            nodes.put(id, new RaftNode(config, store));
+            nodes.put(id, new RaftNode(config, store, null, rules));
         }
     }
 
@@ -127,7 +135,7 @@ class Figure8Test {
 
     /** The node crashes and restarts from its store, as a follower. */
     private void restart(String id) {
-        nodes.put(id, new RaftNode(configs.get(id), stores.get(id)));
+        nodes.put(id, new RaftNode(configs.get(id), stores.get(id), null, rules));
     }
 
     private void dropAll() {

@@ -40,7 +40,9 @@ class ClusterFailoverIT {
     static void startCluster() throws Exception {
         Path base = Files.createTempDirectory(
                 Files.createDirectories(Path.of(System.getProperty("raftkv.e2e.dir", "target/e2e"))), "cluster");
-        cluster = new LibertyCluster(Path.of(System.getProperty("raftkv.wlp.dir", "target/liberty/wlp")), base, 3);
+        // n3 on Chronicle Queue: each node picks its own WAL backend, and Chronicle then runs inside Liberty too
+        cluster = new LibertyCluster(Path.of(System.getProperty("raftkv.wlp.dir", "target/liberty/wlp")), base,
+                List.of("rocksdb", "rocksdb", "chronicle"));
         for (int i = 0; i < cluster.size(); i++) {
             cluster.start(i);
         }
@@ -103,9 +105,31 @@ class ClusterFailoverIT {
                 assertThat(read.valueUtf8()).as(write.getKey() + " on " + oldLeader).isEqualTo(write.getValue());
             }
         }
-        JsonObject rejoined = cluster.status(killed).orElseThrow();
-        assertThat(rejoined.get("role").getAsString()).isEqualTo("FOLLOWER");
-        assertThat(rejoined.get("leaderId").getAsString()).isEqualTo(newLeader);
+        // It takes part again: it and the survivors name the same leader. (Not necessarily newLeader: on a machine
+        // loaded far beyond its cores a heartbeat can come later than an election timeout; the transition log says.)
+        await(oldLeader + " and " + LibertyCluster.id(survivors.get(0)) + " name one leader")
+                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    Optional<String> seenByRejoined = leaderIn(cluster.status(killed));
+                    return seenByRejoined.isPresent()
+                            && seenByRejoined.equals(leaderIn(cluster.status(survivors.get(0))));
+                });
+    }
+
+    @Test
+    void every_node_starts_without_class_path_warnings_on_its_own_backend() throws Exception {
+        for (int i = 0; i < cluster.size(); i++) {
+            String log = Files.readString(cluster.log(i));
+            String backend = i == 2 ? "chronicle" : "rocksdb";
+            assertThat(log).as(LibertyCluster.id(i) + "'s messages.log").contains(", backend " + backend + ", data in ");
+            // SRVE9967W: a jar in the war names, in its manifest's Class-Path, a jar the war does not hold
+            assertThat(log.lines().filter(line -> line.contains("SRVE9967W")).toList())
+                    .as(LibertyCluster.id(i) + "'s manifest class path warnings").isEmpty();
+        }
+    }
+
+    private static Optional<String> leaderIn(Optional<JsonObject> status) {
+        return status.filter(s -> s.has("leaderId")).map(s -> s.get("leaderId").getAsString());
     }
 
     private static String leaderAsSeenBy(int index) {

@@ -16,6 +16,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +42,12 @@ final class LibertyCluster implements AutoCloseable {
     private final Process[] processes;
 
     LibertyCluster(Path wlp, Path base, int size) throws IOException {
+        this(wlp, base, Collections.nCopies(size, "rocksdb"));
+    }
+
+    /** One node per entry of {@code backends}, each on that WAL backend ({@code RAFTKV_WAL_BACKEND}). */
+    LibertyCluster(Path wlp, Path base, List<String> backends) throws IOException {
+        int size = backends.size();
         this.wlp = wlp;
         this.base = base;
         this.size = size;
@@ -65,6 +73,7 @@ final class LibertyCluster implements AutoCloseable {
                     "RAFTKV_NODE_ID=" + id(i),
                     "RAFTKV_MEMBERS=" + members,
                     "RAFTKV_DATA_DIR=" + base.resolve("data").resolve(id(i)).toAbsolutePath(),
+                    "RAFTKV_WAL_BACKEND=" + backends.get(i),
                     "RAFTKV_HTTP_HOST=127.0.0.1",
                     "RAFTKV_HTTP_PORT=" + httpPorts[i],
                     "RAFTKV_HTTPS_PORT=" + httpsPorts[i],

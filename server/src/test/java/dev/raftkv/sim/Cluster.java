@@ -1,10 +1,12 @@
 package dev.raftkv.sim;
 
 import com.google.protobuf.ByteString;
+import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.InjectedBug;
 import dev.raftkv.raft.RaftConfig;
 import dev.raftkv.raft.RaftNode;
 import dev.raftkv.raft.Role;
+import dev.raftkv.storage.LogReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,9 @@ final class Cluster {
     /** The nodes the cluster was bootstrapped with; nodes added later start with no configuration. */
     private final List<String> bootstrapIds = new ArrayList<>();
     private long churnUntilMillis = -1;
+    private SimClient electionReader;
+    private List<ByteString> electionReaderKeys;
+    private SplittableRandom electionReaderRandom;
     private SplittableRandom churnRandom;
 
     Cluster(long seed, Settings settings) {
@@ -134,8 +139,12 @@ final class Cluster {
         return RaftConfig.defaults(id, bootstrapIds.contains(id) ? bootstrapIds : List.of(), electionRandom)
                 .withTicks(settings.electionTicks(), settings.heartbeatTicks())
                 .withMessageLimits(1 << 20, settings.maxEntriesPerMessage(), settings.maxInflightMessages())
-                .withMaxCatchUpLagEntries(settings.maxCatchUpLagEntries())
-                .withInjectedBugs(settings.bugs());
+                .withMaxCatchUpLagEntries(settings.maxCatchUpLagEntries());
+    }
+
+    /** A node's core, restored from {@code store} and its newest snapshot (or null), with this run's injected bugs. */
+    RaftNode core(RaftConfig config, LogReader store, SnapshotMeta latestSnapshot) {
+        return InjectedBug.node(config, store, latestSnapshot, settings.bugs());
     }
 
     /** Creates and starts a node that is not a member yet: it waits for a leader to add it. */
@@ -227,7 +236,22 @@ final class Cluster {
         churnRandom = random;
     }
 
+    /**
+     * Steers a read right after each election: {@code reader} (idle between reads) asks
+     * the new leader for a key at once, while it may not have committed an entry of its
+     * term yet (thesis §6.4, step 1). Null turns it off.
+     */
+    void readAfterElections(SimClient reader, List<ByteString> keys, SplittableRandom random) {
+        this.electionReader = reader;
+        this.electionReaderKeys = keys;
+        this.electionReaderRandom = random;
+    }
+
     void onLeaderElected(SimNode leader) {
+        if (electionReader != null && !electionReader.busy()) {
+            electionReader.preferNode(leader.id);
+            electionReader.readFinal(electionReaderKeys.get(electionReaderRandom.nextInt(electionReaderKeys.size())));
+        }
         if (queue.nowMillis() >= churnUntilMillis) {
             return;
         }
@@ -305,7 +329,41 @@ final class Cluster {
         return settings.requestTimeoutMillis();
     }
 
-    long fsyncDelayMillis(SplittableRandom from) {
-        return from.nextInt(settings.maxFsyncDelayMillis() + 1);
+    /**
+     * How the disks of a run misbehave beyond losing unsynced writes: on {@code node}
+     * only, or on every node when it is null, a share {@code tailRate} of syncs takes
+     * {@code tailMinMillis..tailMaxMillis} longer (a long tail that widens every window
+     * between writing and durability, up to past an election timeout), and a share
+     * {@code syncErrorRate} fails with an I/O error.
+     */
+    record DiskFaults(String node, double tailRate, int tailMinMillis, int tailMaxMillis, double syncErrorRate) {
+
+        static final DiskFaults NONE = new DiskFaults(null, 0, 0, 0, 0);
+
+        boolean on(String nodeId) {
+            return node == null || node.equals(nodeId);
+        }
+    }
+
+    private DiskFaults diskFaults = DiskFaults.NONE;
+
+    void setDiskFaults(DiskFaults faults) {
+        this.diskFaults = faults;
+    }
+
+    /** How long the sync of one batch takes on {@code node}'s disk, drawn from {@code from}. */
+    long fsyncDelayMillis(String node, SplittableRandom from) {
+        long delay = from.nextInt(settings.maxFsyncDelayMillis() + 1);
+        DiskFaults faults = diskFaults;
+        if (faults.tailRate() > 0 && faults.on(node) && from.nextDouble() < faults.tailRate()) {
+            delay += faults.tailMinMillis() + from.nextInt(faults.tailMaxMillis() - faults.tailMinMillis() + 1);
+        }
+        return delay;
+    }
+
+    /** Whether this sync on {@code node}'s disk fails with an I/O error, drawn from {@code from}. */
+    boolean syncFails(String node, SplittableRandom from) {
+        DiskFaults faults = diskFaults;
+        return faults.syncErrorRate() > 0 && faults.on(node) && from.nextDouble() < faults.syncErrorRate();
     }
 }

@@ -43,6 +43,17 @@ import java.util.TreeMap;
  *   <li>linearizable reads: a ReadIndex read is served from a state that holds every
  *       entry committed anywhere before the read reached the node (thesis §6.4).</li>
  * </ul>
+ * and, beyond safety, the rules that keep a cluster from being disrupted and from
+ * trusting what is not durable:
+ * <ul>
+ *   <li>durable commitment: whenever a leader's commit index rises (in memory, before
+ *       anything is sent or applied), a quorum of its voters holds that entry durably
+ *       on disk — its own copy counts only once synced;</li>
+ *   <li>pre-vote: starting a pre-vote, or answering one, leaves the node's term and vote
+ *       as they were (thesis §9.6);</li>
+ *   <li>disruption (checked by {@code Simulation} on a quiet cluster): a voter cut off
+ *       from a healthy cluster and let back neither deposes its leader nor raises its term.</li>
+ * </ul>
  * The nodes also check the persistence rule themselves before they send a vote or an
  * acknowledgement (see {@code SimNode}). The first violation is kept; the simulation stops there.
  */
@@ -73,7 +84,10 @@ final class InvariantChecker {
     /** Voters of the committed configurations, by index (0: the bootstrap configuration). */
     private final TreeMap<Long, Set<String>> committedConfigs = new TreeMap<>();
     private final Map<Long, Integer> snapshotHashes = new HashMap<>();
+    /** For each node: the term it last led in, and the highest commit index checked in that reign. */
+    private final Map<String, long[]> leaderCommitChecked = new HashMap<>();
     private String violation;
+    private boolean checkPreVotes = true;
 
     InvariantChecker(EventQueue queue) {
         this.queue = queue;
@@ -81,6 +95,11 @@ final class InvariantChecker {
 
     void bootstrap(List<String> voters) {
         committedConfigs.put(0L, Set.copyOf(voters));
+    }
+
+    /** Turns the pre-vote check off (on by default), to show that the disruption check alone catches its bugs. */
+    void checkPreVotes(boolean on) {
+        this.checkPreVotes = on;
     }
 
     String violation() {
@@ -183,6 +202,57 @@ final class InvariantChecker {
             }
         }
         lastCommitByNode.put(node.id, Math.max(commitIndex, from - 1));
+    }
+
+    /**
+     * A leader may have raised its commit index: the entry there must be durable on a
+     * quorum of its voters, as Raft commits only what a majority stored (§5.3, and for
+     * the leader's own copy thesis §10.2.1).
+     */
+    void onLeaderCommit(SimNode leader, Cluster cluster) {
+        long commit = leader.raft().commitIndex();
+        long term = leader.raft().term();
+        long[] checked = leaderCommitChecked.computeIfAbsent(leader.id, k -> new long[] {-1, -1});
+        if (checked[0] != term) {
+            // What it knew committed when it won was committed by earlier leaders, under
+            // configurations its own may differ from by a voter: only rises in its reign count.
+            checked[0] = term;
+            checked[1] = commit;
+            return;
+        }
+        if (checked[1] >= commit) {
+            return;
+        }
+        checked[1] = commit;
+        long entryTerm = leader.raft().termAt(commit);
+        List<String> durable = new ArrayList<>();
+        Set<String> voters = leader.raft().voters();
+        for (String voter : voters) {
+            if (cluster.node(voter).holdsDurably(commit, entryTerm)) {
+                durable.add(voter);
+            }
+        }
+        if (durable.size() < voters.size() / 2 + 1) {
+            fail("durable commitment: leader " + leader.id + " of term " + term + " declared entry " + commit
+                    + " (term " + entryTerm + ") committed while only " + durable + " of the voters " + voters
+                    + " hold it durably");
+        }
+    }
+
+    /**
+     * A node started, went on with, or answered a pre-vote: its term and vote must be as
+     * before, as a pre-vote is for a term nobody entered yet (thesis §9.6).
+     */
+    void onPreVote(SimNode node, String what, long termBefore, String voteBefore) {
+        if (!checkPreVotes) {
+            return;
+        }
+        long term = node.raft().term();
+        String vote = node.raft().votedFor();
+        if (term != termBefore || !vote.equals(voteBefore)) {
+            fail("pre-vote: " + node.id + " " + what + " and changed its durable state: term " + termBefore + " -> "
+                    + term + ", vote '" + voteBefore + "' -> '" + vote + "'");
+        }
     }
 
     void onSoftState(SimNode node, Ready.SoftState soft) {

@@ -24,6 +24,8 @@ final class MembershipActions {
 
     private final Cluster cluster;
     private int added;
+    /** Proposals waiting to be tried again. */
+    private int retriesPending;
 
     MembershipActions(Cluster cluster) {
         this.cluster = cluster;
@@ -32,6 +34,11 @@ final class MembershipActions {
     static ConfChange change(ConfChangeType type, String nodeId) {
         return ConfChange.newBuilder().setType(type).setNodeId(nodeId).setPeerAddress(nodeId + ":7000")
                 .setClientAddress(nodeId + ":8000").build();
+    }
+
+    /** Whether no membership change waits to be proposed again. */
+    boolean idle() {
+        return retriesPending == 0;
     }
 
     /** Starts a new node and adds it as a learner; with {@code promote}, makes it a voter once it caught up. */
@@ -121,7 +128,11 @@ final class MembershipActions {
         if (accepted) {
             onAccepted.run();
         } else if (triesLeft > 0) {
-            cluster.queue().after(RETRY_MILLIS, () -> propose(change, triesLeft - 1, onAccepted));
+            retriesPending++;
+            cluster.queue().after(RETRY_MILLIS, () -> {
+                retriesPending--;
+                propose(change, triesLeft - 1, onAccepted);
+            });
         }
     }
 }

@@ -4,29 +4,43 @@ import dev.raftkv.proto.Entry;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.storage.InMemoryLogStore;
 import dev.raftkv.storage.LogStore;
+import dev.raftkv.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
- * A disk that forgets like a real one: reads see every write at once, but a crash
- * keeps only what was synced plus a random prefix of the writes since (the
- * {@link LogStore} contract allows exactly that much).
+ * A disk that forgets and fails like a real one: reads see every write at once, but a
+ * crash keeps only what was synced plus a random prefix of the writes since, and the
+ * write at the cut may be torn: an append of several entries keeps only its first
+ * ones, as a backend that writes entry by entry leaves it (the {@link LogStore}
+ * contract promises whole calls; the core must cope with less). A sync may fail with
+ * an I/O error ({@link StorageException}, as the production backends throw): then
+ * nothing since the last good sync is durable, and only a crash tells how much of it
+ * reached the platter. How long a sync takes is the driver's to model.
  */
 final class SimDisk implements LogStore {
 
-    private final InMemoryLogStore durable;
-    private InMemoryLogStore current;
-    private final List<Consumer<LogStore>> unsynced = new ArrayList<>();
-
-    SimDisk() {
-        this(new InMemoryLogStore());
+    /** One write since the last sync; {@code entries} is set for an append, which a crash may tear. */
+    private record Write(Consumer<LogStore> operation, List<Entry> entries) {
     }
 
-    private SimDisk(InMemoryLogStore durable) {
+    private final InMemoryLogStore durable;
+    private InMemoryLogStore current;
+    private final List<Write> unsynced = new ArrayList<>();
+    /** Asked at each sync whether it fails; never in most runs. */
+    private final BooleanSupplier syncFails;
+
+    SimDisk(BooleanSupplier syncFails) {
+        this(new InMemoryLogStore(), syncFails);
+    }
+
+    private SimDisk(InMemoryLogStore durable, BooleanSupplier syncFails) {
         this.durable = durable;
         this.current = copyOf(durable);
+        this.syncFails = syncFails;
     }
 
     /**
@@ -41,18 +55,32 @@ final class SimDisk implements LogStore {
         return index <= durable.lastIndex() && durable.term(index) <= maxTerm;
     }
 
+    /** Whether the entry at {@code index} of exactly {@code term} would survive a crash now (or a snapshot covers it). */
+    boolean holdsDurablyExactly(long index, long term) {
+        if (index < durable.firstIndex() - 1) {
+            return true;
+        }
+        return index <= durable.lastIndex() && durable.term(index) == term;
+    }
+
     /** The hard state that would survive a crash now. */
     HardState durableHardState() {
         return durable.hardState();
     }
 
-    /** The disk after a crash: the synced state and a random prefix of later writes. */
+    /** The disk after a crash: the synced state, a random prefix of later writes, and maybe a torn one after it. */
     SimDisk crash(RandomGenerator random) {
         int survivors = unsynced.isEmpty() ? 0 : random.nextInt(unsynced.size() + 1);
         for (int i = 0; i < survivors; i++) {
-            unsynced.get(i).accept(durable);
+            unsynced.get(i).operation().accept(durable);
         }
-        return new SimDisk(durable);
+        if (survivors < unsynced.size()) {
+            List<Entry> torn = unsynced.get(survivors).entries();
+            if (torn != null && torn.size() > 1 && random.nextBoolean()) {
+                durable.append(torn.subList(0, 1 + random.nextInt(torn.size() - 1)));
+            }
+        }
+        return new SimDisk(durable, syncFails);
     }
 
     private static InMemoryLogStore copyOf(InMemoryLogStore source) {
@@ -66,8 +94,12 @@ final class SimDisk implements LogStore {
     }
 
     private void write(Consumer<LogStore> operation) {
+        write(operation, null);
+    }
+
+    private void write(Consumer<LogStore> operation, List<Entry> entries) {
         operation.accept(current);
-        unsynced.add(operation);
+        unsynced.add(new Write(operation, entries));
     }
 
     @Override
@@ -98,7 +130,7 @@ final class SimDisk implements LogStore {
     @Override
     public void append(List<Entry> entries) {
         List<Entry> copy = List.copyOf(entries);
-        write(store -> store.append(copy));
+        write(store -> store.append(copy), copy);
     }
 
     @Override
@@ -108,8 +140,12 @@ final class SimDisk implements LogStore {
 
     @Override
     public void sync() {
-        for (Consumer<LogStore> operation : unsynced) {
-            operation.accept(durable);
+        if (!unsynced.isEmpty() && syncFails.getAsBoolean()) {
+            throw new StorageException("simulated disk: fsync failed with an I/O error (EIO); " + unsynced.size()
+                    + " writes since the last sync may or may not be on disk");
+        }
+        for (Write write : unsynced) {
+            write.operation().accept(durable);
         }
         unsynced.clear();
     }

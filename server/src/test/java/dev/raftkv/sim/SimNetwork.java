@@ -25,6 +25,10 @@ final class SimNetwork {
     private final SplittableRandom random;
     private final Set<String> cutLinks = new HashSet<>();
     private Conditions conditions = Conditions.CALM;
+    /** Steered fault: this share of answers to (pre-)vote requests is held back by a delay from the range below. */
+    private double voteAnswerDelayRate;
+    private int voteAnswerDelayMinMillis;
+    private int voteAnswerDelayMaxMillis;
     private long delivered;
     private long dropped;
 
@@ -35,6 +39,24 @@ final class SimNetwork {
 
     void setConditions(Conditions conditions) {
         this.conditions = conditions;
+    }
+
+    /**
+     * Holds back a share {@code rate} of the answers to vote and pre-vote requests by
+     * {@code minMillis..maxMillis}, steering runs toward votes that arrive after the
+     * candidate's election timeout fired again (a new round, a higher term, a split
+     * vote) instead of waiting for random delays to line up. Rate 0 turns it off.
+     */
+    void delayVoteAnswers(double rate, int minMillis, int maxMillis) {
+        this.voteAnswerDelayRate = rate;
+        this.voteAnswerDelayMinMillis = minMillis;
+        this.voteAnswerDelayMaxMillis = maxMillis;
+    }
+
+    private boolean isVoteAnswer(Object payload) {
+        return payload instanceof dev.raftkv.proto.Message m
+                && (m.getType() == dev.raftkv.proto.MessageType.MSG_VOTE_RESPONSE
+                || m.getType() == dev.raftkv.proto.MessageType.MSG_PRE_VOTE_RESPONSE);
     }
 
     /** Cuts the link from {@code from} to {@code to} (one direction). */
@@ -89,6 +111,10 @@ final class SimNetwork {
                     + random.nextInt(conditions.maxDelayMillis() - conditions.minDelayMillis() + 1);
             if (conditions.slowDelayMillis() > 0 && random.nextDouble() < conditions.slowRate()) {
                 delay += random.nextInt(conditions.slowDelayMillis());
+            }
+            if (voteAnswerDelayRate > 0 && isVoteAnswer(payload) && random.nextDouble() < voteAnswerDelayRate) {
+                delay += voteAnswerDelayMinMillis
+                        + random.nextInt(voteAnswerDelayMaxMillis - voteAnswerDelayMinMillis + 1);
             }
             queue.after(delay, () -> {
                 // A partition also swallows what was already on the wire.

@@ -22,6 +22,7 @@ import dev.raftkv.server.Applied;
 import dev.raftkv.server.SimulatedApplier;
 import dev.raftkv.server.SimulatedForwarder;
 import dev.raftkv.server.SimulatedMembership;
+import dev.raftkv.storage.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +55,7 @@ final class SimNode {
     final String id;
     private final Cluster cluster;
     private final SplittableRandom random;
-    private SimDisk disk = new SimDisk();
+    private SimDisk disk = new SimDisk(this::syncFails);
     private final SimSnapshotFiles files = new SimSnapshotFiles();
     private final SnapshotTransfers transfers;
     private int snapshotsInstalled;
@@ -131,10 +132,10 @@ final class SimNode {
         KvStateMachine stateMachine;
         if (snapshot == null) {
             stateMachine = new KvStateMachine();
-            raft = new RaftNode(cluster.raftConfig(id, random.split()), disk);
+            raft = cluster.core(cluster.raftConfig(id, random.split()), disk, null);
         } else {
             stateMachine = SimSnapshotFiles.restore(snapshot);
-            raft = new RaftNode(cluster.raftConfig(id, random.split()).withAppliedIndex(snapshot.index()), disk,
+            raft = cluster.core(cluster.raftConfig(id, random.split()).withAppliedIndex(snapshot.index()), disk,
                     snapshot.meta());
         }
         up = true;
@@ -229,7 +230,12 @@ final class SimNode {
         if (!up || life != incarnation || deferredWhilePaused(() -> onTick(life))) {
             return;
         }
+        long termBefore = raft.term();
+        String voteBefore = raft.votedFor();
         raft.tick();
+        if (raft.role() == Role.PRE_CANDIDATE) {
+            cluster.checker().onPreVote(this, "started or went on with a pre-vote", termBefore, voteBefore);
+        }
         forwarder.retryParked();
         if (++ticks % 5 == 0) {
             applier.expire(cluster.queue().nowMillis(), raft.leaderId());
@@ -244,7 +250,12 @@ final class SimNode {
             return;
         }
         cluster.queue().trace("msg", id, m.toByteArray());
+        long termBefore = raft.term();
+        String voteBefore = raft.votedFor();
         raft.step(m);
+        if (m.getType() == MessageType.MSG_PRE_VOTE) {
+            cluster.checker().onPreVote(this, "answered " + m.getFrom() + "'s pre-vote", termBefore, voteBefore);
+        }
         process();
     }
 
@@ -411,6 +422,9 @@ final class SimNode {
 
     /** Carries out the core's batches until it has none, or one is waiting for its disk write. */
     private void process() {
+        if (up && raft.role() == Role.LEADER) {
+            cluster.checker().onLeaderCommit(this, cluster);
+        }
         while (up && persisting == null && raft.hasReady()) {
             Ready ready = raft.ready();
             if (ready.softState() != null) {
@@ -441,7 +455,8 @@ final class SimNode {
             // The production loop fails a lost leadership's writes above the commit index it
             // knew at this Ready; messages stepped while the sync is in flight do not count.
             long commitAtReady = raft.commitIndex();
-            cluster.queue().after(cluster.fsyncDelayMillis(random), () -> onPersisted(life, ready, commitAtReady));
+            cluster.queue().after(cluster.fsyncDelayMillis(id, random),
+                    () -> onPersisted(life, ready, commitAtReady));
         }
     }
 
@@ -450,7 +465,12 @@ final class SimNode {
             return;
         }
         if (ready.mustSync()) {
-            disk.sync();
+            try {
+                disk.sync();
+            } catch (StorageException e) {
+                stopOnStorageFailure();
+                return;
+            }
         }
         for (Message m : ready.messagesAfterPersist()) {
             send(m);
@@ -560,8 +580,40 @@ final class SimNode {
         if (!up || life != incarnation || deferredWhilePaused(() -> onLoop(life, task))) {
             return;
         }
-        task.run();
+        try {
+            task.run();
+        } catch (StorageException e) {
+            // SnapshotSteps syncs the log after compacting it: a failed sync stops the node
+            stopOnStorageFailure();
+            return;
+        }
         process();
+    }
+
+    /**
+     * What the production loop does when its store fails (it catches the error, stops,
+     * and fails what waits): the node stops, so nothing of the failed batch is taken as
+     * durable — its votes and acknowledgements are never sent, the core never advances.
+     * Here the stop is a crash (what the disk keeps of the failed sync is up to it), and
+     * a supervisor starts the node again a little later.
+     */
+    private void stopOnStorageFailure() {
+        cluster.queue().trace("sync-failed", id, new byte[0]);
+        crash();
+        cluster.queue().after(100 + random.nextInt(900), () -> {
+            if (!up) {
+                start();
+            }
+        });
+    }
+
+    private boolean syncFails() {
+        return cluster.syncFails(id, random);
+    }
+
+    /** Whether the entry at {@code index} of {@code term} would survive a crash of this node now. */
+    boolean holdsDurably(long index, long term) {
+        return disk.holdsDurablyExactly(index, term);
     }
 
     /**

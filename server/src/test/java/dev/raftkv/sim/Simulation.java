@@ -42,15 +42,22 @@ final class Simulation {
     private final Set<InjectedBug> bugs;
 
     private final Set<DriverBug> driverBugs;
+    /** Whether nodes check their pre-votes themselves; off only to show the disruption check alone. */
+    private final boolean checkPreVotes;
 
     Simulation(long seed, Set<InjectedBug> bugs) {
         this(seed, bugs, Set.of());
     }
 
     Simulation(long seed, Set<InjectedBug> bugs, Set<DriverBug> driverBugs) {
+        this(seed, bugs, driverBugs, true);
+    }
+
+    Simulation(long seed, Set<InjectedBug> bugs, Set<DriverBug> driverBugs, boolean checkPreVotes) {
         this.seed = seed;
         this.bugs = bugs;
         this.driverBugs = driverBugs;
+        this.checkPreVotes = checkPreVotes;
     }
 
     static Result run(long seed) {
@@ -68,6 +75,7 @@ final class Simulation {
                 pick(plan, 1, 2, 4), pick(plan, 4, 16));
         Cluster cluster = new Cluster(seed, settings);
         cluster.driverBugs(driverBugs);
+        cluster.checker().checkPreVotes(checkPreVotes);
         try {
             return execute(plan, cluster);
         } catch (RuntimeException | AssertionError e) {
@@ -94,21 +102,28 @@ final class Simulation {
         if (sessionless.nextBoolean()) {
             cluster.addClient(keys, 8 + sessionless.nextInt(15), false);
         }
+        // Faults steered at what random schedules reach rarely, drawn apart from the plan too.
+        SplittableRandom steer = new SplittableRandom(seed ^ 0x57EE_12ED_F4A7L);
+        steerFaults(cluster, keys, steer);
+        boolean probeDisruption = steer.nextInt(4) == 0;
         cluster.start();
         for (SimClient client : cluster.clients()) {
             cluster.queue().after(plan.nextInt(200), client::start);
         }
 
         long chaosMillis = 1500 + plan.nextInt(4000);
-        new FaultSchedule(cluster, plan, chaosMillis).plan();
+        FaultSchedule faults = new FaultSchedule(cluster, plan, chaosMillis);
+        faults.plan();
         cluster.runFor(chaosMillis);
         if (cluster.checker().violation() != null) {
             return result(cluster, cluster.checker().violation(), 0);
         }
 
-        // Heal: every link up, every node running, a calm network.
+        // Heal: every link up, every node running, a calm network, disks that work.
         cluster.network().healAll();
         cluster.network().setConditions(SimNetwork.Conditions.CALM);
+        cluster.network().delayVoteAnswers(0, 0, 0);
+        cluster.setDiskFaults(Cluster.DiskFaults.NONE);
         cluster.nodes().stream().filter(n -> !n.isUp()).forEach(SimNode::start);
         long healedAt = cluster.queue().nowMillis();
         boolean served = cluster.runUntil(() -> cluster.clients().stream().allMatch(SimClient::done),
@@ -144,10 +159,40 @@ final class Simulation {
         if (divergence != null) {
             return result(cluster, divergence, 0);
         }
+        if (probeDisruption) {
+            String disruption = Disruption.probe(cluster, faults.membership, steer);
+            if (disruption != null) {
+                return result(cluster, disruption, 0);
+            }
+        }
         List<HistoryOp> history = new ArrayList<>();
         cluster.clients().forEach(c -> history.addAll(c.history()));
         String linearizability = HistoryCheck.check(history);
         return result(cluster, linearizability, history.size());
+    }
+
+    /**
+     * Faults steered toward interleavings random schedules reach rarely: slow disks with
+     * a long tail of sync times (a leader's own write still in flight when its followers
+     * answer; a leader stalled past an election timeout), disks whose sync fails, answers
+     * to (pre-)votes held back past the candidate's next timeout, and a read sent to
+     * each new leader the moment it is elected.
+     */
+    private static void steerFaults(Cluster cluster, List<ByteString> keys, SplittableRandom steer) {
+        int nodes = cluster.settings().nodes();
+        int electionMillis = cluster.settings().electionTicks() * cluster.settings().tickMillis();
+        String one = "n" + (1 + steer.nextInt(nodes));
+        double tailRate = steer.nextInt(2) == 0 ? 0 : new double[] {0.02, 0.1, 0.3}[steer.nextInt(3)];
+        int tailMax = new int[] {3 * electionMillis / 10, electionMillis, 2 * electionMillis + 50}[steer.nextInt(3)];
+        double syncErrors = steer.nextInt(4) == 0 ? new double[] {0.002, 0.01, 0.03}[steer.nextInt(3)] : 0;
+        cluster.setDiskFaults(new Cluster.DiskFaults(steer.nextBoolean() ? null : one, tailRate, 5, tailMax, syncErrors));
+        if (steer.nextInt(3) == 0) {
+            cluster.network().delayVoteAnswers(new double[] {0.1, 0.3, 0.6}[steer.nextInt(3)], electionMillis,
+                    2 * electionMillis + 50);
+        }
+        if (steer.nextBoolean()) {
+            cluster.readAfterElections(cluster.addClient(keys, 0, false), keys, steer.split());
+        }
     }
 
     private static String checkReplicasConverge(Cluster cluster) {
@@ -213,7 +258,7 @@ final class Simulation {
         private final Cluster cluster;
         private final SplittableRandom random;
         private final long chaosMillis;
-        private final MembershipActions membership;
+        final MembershipActions membership;
 
         FaultSchedule(Cluster cluster, SplittableRandom random, long chaosMillis) {
             this.cluster = cluster;

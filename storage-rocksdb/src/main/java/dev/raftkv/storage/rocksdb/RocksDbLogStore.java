@@ -11,22 +11,17 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Status;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -48,8 +43,9 @@ import org.rocksdb.WriteOptions;
  * short at the end of the WAL (a crash mid-write) is dropped, and {@link WalTailInspector}
  * reports it in the log first; a record that fails its checksum anywhere else makes
  * the open fail, which this store turns into a {@link CorruptLogException} naming the
- * WAL files and the last intact index. Open then reads every entry once, checking its
- * CRC32C and that the indexes are contiguous from the snapshot index on.
+ * WAL files and the last intact index ({@link RocksDbDiagnosis} words every such error).
+ * Open then reads every entry once, checking its CRC32C and that the indexes are
+ * contiguous from the snapshot index on.
  *
  * <h2>Space</h2>
  * After a sync that contains a compaction, a background thread flushes the memtable
@@ -64,7 +60,6 @@ import org.rocksdb.WriteOptions;
 public final class RocksDbLogStore implements LogStore {
 
     private static final System.Logger LOG = System.getLogger(RocksDbLogStore.class.getName());
-    private static final byte[] ENTRIES_END = {RocksDbRecords.ENTRY_PREFIX + 1};
 
     static {
         RocksDB.loadLibrary();
@@ -77,6 +72,7 @@ public final class RocksDbLogStore implements LogStore {
     private final WriteOptions syncWrite = new WriteOptions().setSync(true);
     private final ReadOptions checkedRead = new ReadOptions().setVerifyChecksums(true);
     private final ExecutorService reclaimer;
+    private final RocksDbDiagnosis diagnosis;
 
     private final WriteBatch pending = new WriteBatch();
     private boolean dirty;
@@ -99,6 +95,7 @@ public final class RocksDbLogStore implements LogStore {
         this.options = options;
         this.rocksLogger = rocksLogger;
         this.db = db;
+        this.diagnosis = new RocksDbDiagnosis(directory, db);
         this.reclaimer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "raftkv-rocksdb-reclaim");
             thread.setDaemon(true);
@@ -116,7 +113,7 @@ public final class RocksDbLogStore implements LogStore {
     public static RocksDbLogStore open(Path directory) {
         try {
             Files.createDirectories(directory);
-            reportTornTail(directory);
+            RocksDbDiagnosis.reportTornTail(directory);
         } catch (IOException e) {
             throw new StorageException("cannot prepare the RocksDB log in " + directory, e);
         }
@@ -128,7 +125,7 @@ public final class RocksDbLogStore implements LogStore {
         } catch (RocksDBException e) {
             options.close();
             rocksLogger.close();
-            throw openFailure(directory, e);
+            throw RocksDbDiagnosis.openFailure(directory, e);
         }
         RocksDbLogStore store = new RocksDbLogStore(directory, options, rocksLogger, db);
         try {
@@ -140,7 +137,7 @@ public final class RocksDbLogStore implements LogStore {
         }
     }
 
-    private static Options options(JulRocksDbLogger rocksLogger, WALRecoveryMode recoveryMode) {
+    static Options options(JulRocksDbLogger rocksLogger, WALRecoveryMode recoveryMode) {
         Options options = new Options()
                 .setCreateIfMissing(true)
                 .setWalRecoveryMode(recoveryMode)
@@ -148,54 +145,6 @@ public final class RocksDbLogStore implements LogStore {
                 .setKeepLogFileNum(2);
         options.setLogger(rocksLogger);
         return options;
-    }
-
-    private static void reportTornTail(Path directory) throws IOException {
-        for (Path wal : walFiles(directory)) {
-            OptionalLong torn = WalTailInspector.tornTailOffset(wal);
-            if (torn.isPresent()) {
-                LOG.log(Level.WARNING, "{0}: torn tail of {1} bytes at offset {2} (a write cut short by a crash);"
-                        + " RocksDB drops it, so the log ends with the last complete sync before it",
-                        wal, String.valueOf(Files.size(wal) - torn.getAsLong()), String.valueOf(torn.getAsLong()));
-            }
-        }
-    }
-
-    private static List<Path> walFiles(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".log")).sorted().toList();
-        }
-    }
-
-    /** Turns a failed open into the store's errors; a corruption names the files and the last intact index. */
-    private static StorageException openFailure(Path directory, RocksDBException e) {
-        Status status = e.getStatus();
-        if (status == null || status.getCode() != Status.Code.Corruption) {
-            return new StorageException("cannot open the RocksDB log in " + directory + ": " + e.getMessage(), e);
-        }
-        String walFiles;
-        try {
-            walFiles = walFiles(directory).toString();
-        } catch (IOException listFailure) {
-            walFiles = "(cannot list: " + listFailure + ")";
-        }
-        return new CorruptLogException("RocksDB log in " + directory + " has a damaged record before its end, in "
-                + walFiles + "; the intact log ends at index " + lastIntactIndex(directory)
-                + ", so later acknowledged entries would be lost: " + e.getMessage(), e);
-    }
-
-    /** Replays the WAL only up to the damage, read-only, to tell which index the damage follows. */
-    private static String lastIntactIndex(Path directory) {
-        try (JulRocksDbLogger quiet = new JulRocksDbLogger();
-                Options options = options(quiet, WALRecoveryMode.PointInTimeRecovery).setCreateIfMissing(false);
-                RocksDB readOnly = RocksDB.openReadOnly(options, directory.toString());
-                RocksIterator iterator = readOnly.newIterator()) {
-            iterator.seekForPrev(ENTRIES_END);
-            return iterator.isValid() && RocksDbRecords.indexOf(iterator.key()) >= 0
-                    ? Long.toString(RocksDbRecords.indexOf(iterator.key())) : "(none)";
-        } catch (RocksDBException | RuntimeException e) {
-            return "(unknown: " + e.getMessage() + ")";
-        }
     }
 
     private void recover() {
@@ -212,7 +161,7 @@ public final class RocksDbLogStore implements LogStore {
                 hardState = RocksDbRecords.hardStateOf(hard, () -> where);
             }
         } catch (RocksDBException e) {
-            throw readFailure(snapshotIndex + 1, e);
+            throw diagnosis.readFailure(snapshotIndex + 1, e);
         }
         long expected = snapshotIndex + 1;
         try (RocksIterator iterator = db.newIterator(checkedRead)) {
@@ -223,15 +172,15 @@ public final class RocksDbLogStore implements LogStore {
                     break;
                 }
                 if (index != expected) {
-                    throw new CorruptLogException(where(index) + ": found entry " + index + " where entry "
+                    throw new CorruptLogException(diagnosis.where(index) + ": found entry " + index + " where entry "
                             + expected + " should be (the log holds entries from " + (snapshotIndex + 1) + ")");
                 }
-                lastTerm = RocksDbRecords.entryOf(key, iterator.value(), () -> where(index)).getTerm();
+                lastTerm = RocksDbRecords.entryOf(key, iterator.value(), () -> diagnosis.where(index)).getTerm();
                 expected++;
             }
             iterator.status();
         } catch (RocksDBException e) {
-            throw readFailure(expected, e);
+            throw diagnosis.readFailure(expected, e);
         }
         lastIndex = expected - 1;
         if (lastIndex == snapshotIndex) {
@@ -239,31 +188,6 @@ public final class RocksDbLogStore implements LogStore {
         }
         pendingFrom = lastIndex + 1;
         LOG.log(Level.DEBUG, "{0}: opened with entries [{1}, {2}] and {3}", where, snapshotIndex + 1, lastIndex, hardState);
-    }
-
-    /** Names the SST file that holds {@code index}, or the WAL/memtable when none does. */
-    private String where(long index) {
-        byte[] key = RocksDbRecords.entryKey(index);
-        for (LiveFileMetaData file : db.getLiveFilesMetaData()) {
-            if (Arrays.compareUnsigned(file.smallestKey(), key) <= 0 && Arrays.compareUnsigned(key, file.largestKey()) <= 0) {
-                return "RocksDB log in " + directory + ", file " + file.fileName().replaceFirst("^/", "");
-            }
-        }
-        String walFiles;
-        try {
-            walFiles = walFiles(directory).toString();
-        } catch (IOException e) {
-            walFiles = "(unlisted)";
-        }
-        return "RocksDB log in " + directory + ", memtable replayed from WAL " + walFiles;
-    }
-
-    private StorageException readFailure(long index, RocksDBException e) {
-        Status status = e.getStatus();
-        if (status != null && status.getCode() == Status.Code.Corruption) {
-            return new CorruptLogException(where(index) + ": cannot read at or after index " + index + ": " + e.getMessage(), e);
-        }
-        return new StorageException("RocksDB log in " + directory + ": cannot read at index " + index + ": " + e.getMessage(), e);
     }
 
     @Override
@@ -297,11 +221,11 @@ public final class RocksDbLogStore implements LogStore {
         try {
             byte[] value = db.get(checkedRead, key);
             if (value == null) {
-                throw new CorruptLogException(where(index) + ": entry " + index + " is missing");
+                throw new CorruptLogException(diagnosis.where(index) + ": entry " + index + " is missing");
             }
-            return RocksDbRecords.termOf(key, value, () -> where(index));
+            return RocksDbRecords.termOf(key, value, () -> diagnosis.where(index));
         } catch (RocksDBException e) {
-            throw readFailure(index, e);
+            throw diagnosis.readFailure(index, e);
         }
     }
 
@@ -322,7 +246,7 @@ public final class RocksDbLogStore implements LogStore {
                 for (iterator.seek(RocksDbRecords.entryKey(index)); index < Math.min(hi, pendingFrom); iterator.next()) {
                     if (!iterator.isValid() || RocksDbRecords.indexOf(iterator.key()) != index) {
                         iterator.status();
-                        throw new CorruptLogException(where(index) + ": entry " + index + " is missing");
+                        throw new CorruptLogException(diagnosis.where(index) + ": entry " + index + " is missing");
                     }
                     byte[] value = iterator.value();
                     bytes += RocksDbRecords.entryBytes(value);
@@ -330,11 +254,11 @@ public final class RocksDbLogStore implements LogStore {
                         return result;
                     }
                     long at = index;
-                    result.add(RocksDbRecords.entryOf(iterator.key(), value, () -> where(at)));
+                    result.add(RocksDbRecords.entryOf(iterator.key(), value, () -> diagnosis.where(at)));
                     index++;
                 }
             } catch (RocksDBException e) {
-                throw readFailure(index, e);
+                throw diagnosis.readFailure(index, e);
             }
         }
         for (; index < hi; index++) {
