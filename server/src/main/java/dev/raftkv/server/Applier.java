@@ -3,6 +3,7 @@ package dev.raftkv.server;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftkv.kv.KvStateMachine;
+import dev.raftkv.kv.SessionLimits;
 import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.Entry;
@@ -11,25 +12,22 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The apply path: one thread that owns the {@link KvStateMachine}, applies committed
- * entries in order, completes the futures of the writes proposed here, and serves
- * reads once the applied index reaches their read index. The event loop hands it work
- * and never waits for it, so applying overlaps with the next round of replication.
+ * The apply path: owns the {@link KvStateMachine}, applies committed entries in order on
+ * the apply thread ({@link SerialExecutor}), completes the futures of the writes proposed
+ * here ({@link WaitingWrites}), and serves reads once the applied index reaches their read
+ * index. The event loop hands it work and never waits for it, so applying overlaps with
+ * the next round of replication. After each batch it tells the {@link SnapshotTrigger}.
  */
-final class Applier implements AutoCloseable {
+final class Applier implements AppliedReads, AutoCloseable {
 
-    /** A write proposed by this node, waiting for its entry. */
-    record Waiter(long term, long deadlineNanos, CompletableFuture<Applied> future) {
+    /** Where an installed snapshot's state comes from; loaded on the apply thread. */
+    interface SnapshotSource {
+        /** Reads and verifies the snapshot; throws (unchecked) if it is missing or damaged. */
+        SnapshotFiles.Loaded load(SessionLimits limits);
     }
 
     private record PendingRead<T>(long index, Function<KvStateMachine, T> read, CompletableFuture<T> future) {
@@ -37,10 +35,10 @@ final class Applier implements AutoCloseable {
 
     /** Replaced when a snapshot is installed; touched on the apply thread only. */
     private KvStateMachine stateMachine;
-    private final ExecutorService thread;
-    private final Snapshotter snapshotter;
+    private final SerialExecutor thread;
+    private final SnapshotTrigger snapshots;
     private final NodeMetrics metrics;
-    private final Map<Long, Waiter> waiters = new ConcurrentHashMap<>();
+    private final WaitingWrites waiters;
     /** Touched only on the apply thread. */
     private final List<PendingRead<?>> reads = new ArrayList<>();
     private volatile long appliedIndex;
@@ -50,16 +48,17 @@ final class Applier implements AutoCloseable {
 
     /**
      * @param appliedTerm the term of the entry {@code stateMachine} was last applied at (its snapshot's term)
+     * @param waiters the writes proposed here, completed as their entries are applied
      */
-    Applier(KvStateMachine stateMachine, long appliedTerm, Snapshotter snapshotter, NodeMetrics metrics,
-            ThreadFactory threadFactory) {
+    Applier(KvStateMachine stateMachine, long appliedTerm, SnapshotTrigger snapshots, NodeMetrics metrics,
+            SerialExecutor thread, WaitingWrites waiters) {
         this.stateMachine = stateMachine;
-        this.snapshotter = snapshotter;
+        this.snapshots = snapshots;
         this.metrics = metrics;
-        this.thread = Executors.newSingleThreadExecutor(threadFactory);
+        this.thread = thread;
+        this.waiters = waiters;
         this.appliedIndex = stateMachine.appliedIndex();
         this.appliedTerm = appliedTerm;
-        snapshotter.onWriteEnd(this::snapshotIfRequested);
     }
 
     long appliedIndex() {
@@ -72,7 +71,7 @@ final class Applier implements AutoCloseable {
 
     /** Registers the future of a write proposed at {@code index} in {@code term}. Called by the event loop before the entry can commit. */
     void await(long index, long term, long deadlineNanos, CompletableFuture<Applied> future) {
-        waiters.put(index, new Waiter(term, deadlineNanos, future));
+        waiters.await(index, term, deadlineNanos, future);
     }
 
     /** Applies committed entries, in order, on the apply thread. */
@@ -93,7 +92,7 @@ final class Applier implements AutoCloseable {
                 appliedIndex = stateMachine.appliedIndex();
                 metrics.applied.add(entries.size());
                 serveReads();
-                snapshotter.afterApply(stateMachine, appliedTerm);
+                snapshots.afterApply(stateMachine, appliedTerm);
             } catch (RuntimeException e) {
                 failure = e;
                 throw e;
@@ -102,27 +101,18 @@ final class Applier implements AutoCloseable {
     }
 
     private void applyOne(Entry entry) {
-        Waiter waiter = waiters.remove(entry.getIndex());
         if (entry.getType() == EntryType.ENTRY_CONFIG) {
             try {
                 stateMachine.applyConfig(entry.getIndex(), dev.raftkv.proto.ConfState.parseFrom(entry.getData()));
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("log entry " + entry.getIndex() + " does not hold a configuration", e);
             }
-            if (waiter != null) {
-                if (waiter.term() == entry.getTerm()) {
-                    waiter.future().complete(new Applied(CommandResult.getDefaultInstance(), entry.getIndex()));
-                } else {
-                    waiter.future().completeExceptionally(superseded(entry));
-                }
-            }
+            waiters.applied(entry, CommandResult.getDefaultInstance());
             return;
         }
         if (entry.getType() != EntryType.ENTRY_COMMAND) {
             stateMachine.skip(entry.getIndex());
-            if (waiter != null) {
-                waiter.future().completeExceptionally(superseded(entry));
-            }
+            waiters.applied(entry, null);
             return;
         }
         Command command;
@@ -131,52 +121,34 @@ final class Applier implements AutoCloseable {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("log entry " + entry.getIndex() + " does not hold a command", e);
         }
-        CommandResult result = stateMachine.apply(entry.getIndex(), command);
-        if (waiter != null) {
-            if (waiter.term() == entry.getTerm()) {
-                waiter.future().complete(new Applied(result, entry.getIndex()));
-            } else {
-                waiter.future().completeExceptionally(superseded(entry));
-            }
-        }
-    }
-
-    private static RequestFailedException superseded(Entry entry) {
-        return new RequestFailedException(Status.UNAVAILABLE.withDescription("a new leader replaced log entry "
-                + entry.getIndex() + " before it committed; the write did not take effect there, retry it"), null);
+        waiters.applied(entry, stateMachine.apply(entry.getIndex(), command));
     }
 
     /**
-     * Replaces the state machine with the snapshot in {@code file} (installed from the
+     * Replaces the state machine with the snapshot {@code source} holds (installed from the
      * leader), after everything queued before. Writes waiting for entries the snapshot
      * covers learn their outcome is unknown here: they are retried with their session.
+     *
+     * @param name the snapshot's file, for errors
      */
-    void restore(java.nio.file.Path file, long index, long term) {
+    void restore(String name, SnapshotSource source, long index, long term) {
         thread.execute(() -> {
             if (failure != null) {
                 return;
             }
             try {
-                SnapshotFiles.Loaded loaded = SnapshotFiles.load(file, stateMachine.sessionLimits());
+                SnapshotFiles.Loaded loaded = source.load(stateMachine.sessionLimits());
                 if (loaded.meta().getIndex() != index || loaded.meta().getTerm() != term) {
-                    throw new IllegalStateException("snapshot file " + file + " holds index "
+                    throw new IllegalStateException("snapshot file " + name + " holds index "
                             + loaded.meta().getIndex() + " term " + loaded.meta().getTerm() + ", not " + index + "/"
                             + term);
                 }
                 stateMachine = loaded.stateMachine();
                 appliedTerm = term;
                 appliedIndex = index;
-                snapshotter.installed(index);
+                snapshots.installed(index);
                 metrics.snapshotsInstalled.increment();
-                for (Long waiting : List.copyOf(waiters.keySet())) {
-                    Waiter waiter = waiting <= index ? waiters.remove(waiting) : null;
-                    if (waiter != null) {
-                        waiter.future().completeExceptionally(new RequestFailedException(Status.ABORTED
-                                .withDescription("this node installed a snapshot covering log index " + waiting
-                                        + "; the write's outcome is unknown here, retry it with the same session"),
-                                null));
-                    }
-                }
+                waiters.coveredBySnapshot(index);
                 serveReads();
             } catch (RuntimeException e) {
                 failure = e;
@@ -190,7 +162,7 @@ final class Applier implements AutoCloseable {
         try {
             thread.execute(() -> {
                 if (failure == null) {
-                    snapshotter.afterApply(stateMachine, appliedTerm);
+                    snapshots.afterApply(stateMachine, appliedTerm);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -204,7 +176,8 @@ final class Applier implements AutoCloseable {
     }
 
     /** Runs {@code read} on the state machine once it has applied {@code index}. */
-    <T> CompletableFuture<T> readAt(long index, Function<KvStateMachine, T> read) {
+    @Override
+    public <T> CompletableFuture<T> readAt(long index, Function<KvStateMachine, T> read) {
         CompletableFuture<T> future = new CompletableFuture<>();
         thread.execute(() -> {
             reads.add(new PendingRead<>(index, read, future));
@@ -215,7 +188,15 @@ final class Applier implements AutoCloseable {
 
     /** Runs {@code read} on the state machine as it is now (a serializable read). */
     <T> CompletableFuture<T> readNow(Function<KvStateMachine, T> read) {
-        return CompletableFuture.supplyAsync(() -> read.apply(stateMachine), thread);
+        CompletableFuture<T> future = new CompletableFuture<>();
+        thread.execute(() -> {
+            try {
+                future.complete(read.apply(stateMachine));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        });
+        return future;
     }
 
     @SuppressWarnings("unchecked")
@@ -241,33 +222,12 @@ final class Applier implements AutoCloseable {
      * below it are committed and learn their real outcome when applied.
      */
     void failAbove(long committedIndex, Status status, String leaderId) {
-        for (Long index : List.copyOf(waiters.keySet())) {
-            Waiter waiter = index > committedIndex ? waiters.remove(index) : null;
-            if (waiter != null) {
-                waiter.future().completeExceptionally(new RequestFailedException(status, leaderId));
-            }
-        }
-    }
-
-    /** Fails every waiting write (leadership was lost): they may still commit, so clients retry with their session. */
-    void failAll(Status status, String leaderId) {
-        for (Long index : List.copyOf(waiters.keySet())) {
-            Waiter waiter = waiters.remove(index);
-            if (waiter != null) {
-                waiter.future().completeExceptionally(new RequestFailedException(status, leaderId));
-            }
-        }
+        waiters.failAbove(committedIndex, status, leaderId);
     }
 
     /** Fails writes whose deadline passed: their outcome is unknown. */
     void expire(long nowNanos) {
-        for (Map.Entry<Long, Waiter> e : waiters.entrySet()) {
-            if (e.getValue().deadlineNanos() - nowNanos < 0 && waiters.remove(e.getKey(), e.getValue())) {
-                e.getValue().future().completeExceptionally(new RequestFailedException(Status.DEADLINE_EXCEEDED
-                        .withDescription("write at log index " + e.getKey() + " not applied before its deadline;"
-                                + " its outcome is unknown, retry with the same session and sequence"), null));
-            }
-        }
+        waiters.expire(nowNanos);
     }
 
     /** Reads the current value of {@code key} for status or tests (serializable). */
@@ -277,17 +237,9 @@ final class Applier implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-                thread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            thread.shutdownNow();
-        }
+        thread.close(10_000);
         // These writes were proposed: the entries may still commit under the next leader.
-        failAll(Status.ABORTED.withDescription("outcome unknown: the node shut down before the write was applied"
-                + " here; it may still commit, retry it only with the same session and sequence"), null);
+        waiters.failAll(Status.ABORTED.withDescription("outcome unknown: the node shut down before the write was"
+                + " applied here; it may still commit, retry it only with the same session and sequence"), null);
     }
 }

@@ -28,14 +28,17 @@ final class LinearizableReads {
     }
 
     private final RaftNode core;
-    private final Applier applier;
+    private final AppliedReads applied;
     private final List<Read> waitingForLeader = new ArrayList<>();
     private final Map<Long, Read> confirming = new HashMap<>();
     private long nextRequestId = 1;
 
-    LinearizableReads(RaftNode core, Applier applier) {
+    /**
+     * @param applied where a confirmed read runs once its index is applied (production: the {@link Applier})
+     */
+    LinearizableReads(RaftNode core, AppliedReads applied) {
         this.core = core;
-        this.applier = applier;
+        this.applied = applied;
     }
 
     /** Asks the core to confirm {@code read}'s index, or holds it until a leader is known. */
@@ -57,7 +60,7 @@ final class LinearizableReads {
     void confirmed(ReadState state) {
         Read read = confirming.remove(state.requestId());
         if (read != null) {
-            applier.readAt(state.index(), read.read()).whenComplete((value, error) -> {
+            applied.readAt(state.index(), read.read()).whenComplete((value, error) -> {
                 if (error == null) {
                     read.future().complete(value);
                 } else {

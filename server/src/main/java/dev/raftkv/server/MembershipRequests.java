@@ -38,24 +38,29 @@ final class MembershipRequests {
     private record PendingTransfer(String target, long deadlineNanos, CompletableFuture<String> future) {
     }
 
-    private final NodeConfig config;
+    private final String nodeId;
     private final RaftNode core;
     private final Applier applier;
     private final ForwardCalls transport;
-    private final MemberDirectory directory;
+    private final Supplier<List<dev.raftkv.proto.Member>> knownAddresses;
     private final TransitionLog transitions;
     private final LongSupplier nanoClock;
     private final Supplier<String> lastKnownLeader;
     private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
 
-    MembershipRequests(NodeConfig config, RaftNode core, Applier applier, ForwardCalls transport,
-                       MemberDirectory directory, TransitionLog transitions, LongSupplier nanoClock,
-                       Supplier<String> lastKnownLeader) {
-        this.config = config;
+    /**
+     * @param knownAddresses every member address this node knows ({@link MemberDirectory#knownAddresses()}),
+     *     written into the configuration a change proposes
+     * @param transport the {@code Forward} call to the leader, for requests this node does not lead
+     */
+    MembershipRequests(String nodeId, RaftNode core, Applier applier, ForwardCalls transport,
+                       Supplier<List<dev.raftkv.proto.Member>> knownAddresses, TransitionLog transitions,
+                       LongSupplier nanoClock, Supplier<String> lastKnownLeader) {
+        this.nodeId = nodeId;
         this.core = core;
         this.applier = applier;
         this.transport = transport;
-        this.directory = directory;
+        this.knownAddresses = knownAddresses;
         this.transitions = transitions;
         this.nanoClock = nanoClock;
         this.lastKnownLeader = lastKnownLeader;
@@ -98,7 +103,7 @@ final class MembershipRequests {
         }
         try {
             // the new configuration carries every member's address, for nodes that know only the log
-            Proposal proposal = core.proposeConfChange(change, directory.knownAddresses());
+            Proposal proposal = core.proposeConfChange(change, knownAddresses.get());
             ConfState next = core.confState();
             CompletableFuture<Applied> applied = new CompletableFuture<>();
             applier.await(proposal.firstIndex(), proposal.term(), deadlineNanos, applied);
@@ -127,13 +132,13 @@ final class MembershipRequests {
             }
             return;
         }
-        if (target.equals(config.nodeId())) {
+        if (target.equals(nodeId)) {
             future.complete(target);
             return;
         }
         if (!core.voters().contains(target) && !core.learners().contains(target)) {
             future.completeExceptionally(new RequestFailedException(Status.NOT_FOUND.withDescription(
-                    "NOT_A_MEMBER: node " + target + " is not a member"), config.nodeId()));
+                    "NOT_A_MEMBER: node " + target + " is not a member"), nodeId));
             return;
         }
         try {
@@ -152,7 +157,7 @@ final class MembershipRequests {
             if (t.target().equals(leaderId)) {
                 it.remove();
                 t.future().complete(t.target());
-            } else if (leaderId != null && !leaderId.equals(config.nodeId())) {
+            } else if (leaderId != null && !leaderId.equals(nodeId)) {
                 it.remove();
                 t.future().completeExceptionally(new RequestFailedException(Status.ABORTED.withDescription(
                         "leadership went to " + leaderId + " instead of " + t.target()), leaderId));
@@ -170,7 +175,7 @@ final class MembershipRequests {
                 t.future().completeExceptionally(new RequestFailedException((abandoned ? Status.ABORTED
                         : Status.DEADLINE_EXCEEDED).withDescription("node " + t.target() + " did not take over"
                         + (abandoned ? " within an election timeout" : " before the deadline")
-                        + "; node " + config.nodeId() + " still leads"), config.nodeId()));
+                        + "; node " + nodeId + " still leads"), nodeId));
             }
         }
     }
@@ -191,10 +196,10 @@ final class MembershipRequests {
         String leader = core.leaderId();
         if (forwarded) {
             future.completeExceptionally(new RequestFailedException(Status.UNAVAILABLE.withDescription(
-                    "node " + config.nodeId() + " is no longer the leader"), lastKnownLeader.get()));
+                    "node " + nodeId + " is no longer the leader"), lastKnownLeader.get()));
         } else if (leader == null) {
             future.completeExceptionally(new RequestFailedException(Status.UNAVAILABLE.withDescription(
-                    "no leader is known to node " + config.nodeId() + " (an election is under way); retry shortly"),
+                    "no leader is known to node " + nodeId + " (an election is under way); retry shortly"),
                     lastKnownLeader.get()));
         } else {
             long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - nanoClock.getAsLong());

@@ -8,7 +8,6 @@ import dev.raftkv.proto.MessageType;
 import dev.raftkv.proto.SnapshotMeta;
 import dev.raftkv.raft.Proposal;
 import dev.raftkv.raft.RaftNode;
-import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.Role;
 import dev.raftkv.storage.LogStore;
@@ -81,13 +80,12 @@ final class NodeLoop {
     private final MembershipRequests membership;
     private final RemovalNotice removal;
     private final SnapshotSteps snapshots;
+    private final CommitSteps commitSteps;
 
     // Owned by the loop thread.
     private final List<PendingWrite> batch = new ArrayList<>();
     private final List<PendingWrite> parkedProposals = new ArrayList<>();
     private long ticks;
-    /** Set when this node stopped leading in the Ready being processed: its waiting writes fail after it applies. */
-    private Ready.SoftState lostLeadership;
 
     private volatile String lastKnownLeader;
     private volatile boolean running;
@@ -110,15 +108,16 @@ final class NodeLoop {
         this.joinProgress = parts.joinProgress();
         this.forwarder = new WriteForwarder(config.nodeId(), transport, metrics, time, new ForwarderLoop());
         this.reads = new LinearizableReads(core, applier);
+        this.commitSteps = new CommitSteps(config.nodeId(), applier, reads);
         this.removal = new RemovalNotice(config.nodeId(), directory, transitions);
-        this.snapshots = new SnapshotSteps(config, core, store, applier, parts.snapshotFiles(), transitions,
-                parts.restoredAtStart(), this::reportSnapshot);
-        this.membership = new MembershipRequests(config, core, applier, transport, directory, transitions,
-                time::nanoTime, () -> lastKnownLeader);
+        this.snapshots = new SnapshotSteps(config.nodeId(), config.snapshots().compactionTail(), core, store,
+                applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(), this::reportSnapshot);
+        this.membership = new MembershipRequests(config.nodeId(), core, applier, transport,
+                directory::knownAddresses, transitions, time::nanoTime, () -> lastKnownLeader);
     }
 
     /** The sender that streams snapshots to followers; set before {@link #start}. */
-    void snapshotSender(SnapshotSender sender) {
+    void snapshotSender(SnapshotTransfer sender) {
         snapshots.sender(sender);
     }
 
@@ -358,17 +357,7 @@ final class NodeLoop {
             for (Message m : ready.messagesAfterPersist()) {
                 send(m);
             }
-            applier.apply(ready.committedEntries());
-            if (lostLeadership != null) {
-                Ready.SoftState state = lostLeadership;
-                lostLeadership = null;
-                applier.failAbove(core.commitIndex(), Status.ABORTED.withDescription("node " + config.nodeId()
-                        + " lost leadership in term " + state.term() + "; the write may still commit, retry it with"
-                        + " the same session and sequence"), state.leaderId());
-            }
-            for (ReadState state : ready.readStates()) {
-                reads.confirmed(state);
-            }
+            commitSteps.afterPersist(ready, core.commitIndex());
             core.advance(ready);
         }
     }
@@ -399,10 +388,7 @@ final class NodeLoop {
             lastKnownLeader = state.leaderId();
         }
         membership.leaderChanged(state.leaderId());
-        if (state.role() != Role.LEADER) {
-            lostLeadership = state;
-        }
-        reads.retryAll();
+        commitSteps.roleChanged(state);
         if (state.role() == Role.LEADER || state.leaderId() != null) {
             releaseParked();
         }

@@ -122,13 +122,15 @@ public final class RaftServer implements AutoCloseable {
                 (info, meta) -> loop.onSnapshotWritten(info, meta), time::nanoTime, metrics,
                 snapshot == null ? 0 : snapshot.getIndex());
         applier = new Applier(recovered.stateMachine(), snapshot == null ? 0 : snapshot.getTerm(), snapshotter,
-                metrics, threadFactory);
+                metrics, SerialExecutor.thread(threadFactory), new WaitingWrites());
+        snapshotter.onWriteEnd(applier::snapshotIfRequested);
         transport = new PeerTransport(config.nodeId(), directory.reachable().values(), threadFactory, time::nanoTime);
         NodeLoop nodeLoop = new NodeLoop(new NodeLoop.Parts(config, time, metrics, transitions, elections, directory,
                 store, core, applier, transport, snapshotFiles, snapshotter, snapshot, joinProgress));
         snapshotSender = new SnapshotSender(config.nodeId(), transport::channel, threadFactory,
                 nodeLoop::reportSnapshot, transitions, time::nanoTime);
-        nodeLoop.snapshotSender(snapshotSender);
+        SnapshotSender sender = snapshotSender;
+        nodeLoop.snapshotSender((to, meta, term) -> sender.send(to, snapshotFiles.file(meta), meta, term));
         snapshotReceiver = new SnapshotReceiver(config.nodeId(), snapshotFiles, nodeLoop::receive, transitions,
                 time::nanoTime);
         snapshotReceiver.deleteLeftovers();

@@ -48,7 +48,7 @@ import java.util.zip.CheckedOutputStream;
  * <p>Thread-safety: the methods may be called from several threads; writes of the same
  * index must not race (the caller serialises snapshot creation).
  */
-final class SnapshotFiles {
+final class SnapshotFiles implements SnapshotStore {
 
     private static final Logger LOG = System.getLogger(SnapshotFiles.class.getName());
     private static final byte[] MAGIC = "RKVSNAP1".getBytes(StandardCharsets.US_ASCII);
@@ -74,8 +74,30 @@ final class SnapshotFiles {
         return dir;
     }
 
+    /** The file of the snapshot at {@code meta}. */
+    Path file(SnapshotMeta meta) {
+        return dir.resolve(name(meta));
+    }
+
+    @Override
+    public boolean holds(SnapshotMeta meta) {
+        return Files.exists(file(meta));
+    }
+
+    @Override
+    public Applier.SnapshotSource source(SnapshotMeta meta) {
+        Path file = file(meta);
+        return limits -> load(file, limits);
+    }
+
+    @Override
+    public String describe(SnapshotMeta meta) {
+        return file(meta).toString();
+    }
+
     /** Writes a snapshot atomically and durably, then prunes old ones; returns what was written. */
-    SnapshotInfo write(SnapshotMeta meta, BodyWriter body) {
+    @Override
+    public SnapshotInfo write(SnapshotMeta meta, BodyWriter body) {
         Path target = dir.resolve(name(meta));
         Path temp = dir.resolve(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -119,7 +141,8 @@ final class SnapshotFiles {
     }
 
     /** The snapshot files held, newest (highest index) first. Temporary and partial files are not listed. */
-    List<SnapshotInfo> list() {
+    @Override
+    public List<SnapshotInfo> list() {
         List<SnapshotInfo> result = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(f -> info(f).ifPresent(result::add));

@@ -6,8 +6,6 @@ import dev.raftkv.raft.RaftNode;
 import dev.raftkv.storage.LogStore;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.BiConsumer;
 
 /**
@@ -21,23 +19,27 @@ final class SnapshotSteps {
 
     private static final Logger LOG = System.getLogger(SnapshotSteps.class.getName());
 
-    private final NodeConfig config;
+    private final String nodeId;
+    private final long compactionTail;
     private final RaftNode core;
     private final LogStore store;
     private final Applier applier;
-    private final SnapshotFiles files;
+    private final SnapshotStore files;
     private final TransitionLog transitions;
     private final BiConsumer<String, Boolean> report;
-    private SnapshotSender sender;
+    private SnapshotTransfer sender;
     /** The snapshot the state machine was loaded from at start, until the core no longer needs it handed back. */
     private SnapshotMeta restoredAtStart;
 
     /**
+     * @param compactionTail entries kept in the log below a snapshot this node wrote, for slow followers
      * @param report tells the core, later on the loop, how a stream to a follower ended
      */
-    SnapshotSteps(NodeConfig config, RaftNode core, LogStore store, Applier applier, SnapshotFiles files,
-                  TransitionLog transitions, SnapshotMeta restoredAtStart, BiConsumer<String, Boolean> report) {
-        this.config = config;
+    SnapshotSteps(String nodeId, long compactionTail, RaftNode core, LogStore store, Applier applier,
+                  SnapshotStore files, TransitionLog transitions, SnapshotMeta restoredAtStart,
+                  BiConsumer<String, Boolean> report) {
+        this.nodeId = nodeId;
+        this.compactionTail = compactionTail;
         this.core = core;
         this.store = store;
         this.applier = applier;
@@ -47,18 +49,17 @@ final class SnapshotSteps {
         this.report = report;
     }
 
-    void sender(SnapshotSender sender) {
+    void sender(SnapshotTransfer sender) {
         this.sender = sender;
     }
 
-    /** The core asks to send its snapshot to {@code m.getTo()}: streamed from its file by the {@link SnapshotSender}. */
+    /** The core asks to send its snapshot to {@code m.getTo()}: streamed by the {@link SnapshotTransfer}. */
     void send(Message m) {
-        Path file = files.dir().resolve(SnapshotFiles.name(m.getSnapshot()));
-        if (Files.exists(file)) {
-            sender.send(m.getTo(), file, m.getSnapshot(), m.getTerm());
+        if (files.holds(m.getSnapshot())) {
+            sender.send(m.getTo(), m.getSnapshot(), m.getTerm());
         } else {
-            LOG.log(Level.WARNING, "node " + config.nodeId() + ": snapshot file " + file + " for " + m.getTo()
-                    + " is gone");
+            LOG.log(Level.WARNING, "node " + nodeId + ": snapshot " + files.describe(m.getSnapshot()) + " for "
+                    + m.getTo() + " is gone");
             report.accept(m.getTo(), false);
         }
     }
@@ -72,7 +73,7 @@ final class SnapshotSteps {
      */
     void install(SnapshotMeta meta) {
         if (!meta.equals(restoredAtStart)) {
-            applier.restore(files.dir().resolve(SnapshotFiles.name(meta)), meta.getIndex(), meta.getTerm());
+            applier.restore(files.describe(meta), files.source(meta), meta.getIndex(), meta.getTerm());
         }
         restoredAtStart = null;
         store.reset(meta.getIndex(), meta.getTerm());
@@ -87,7 +88,7 @@ final class SnapshotSteps {
             return;
         }
         core.snapshotTaken(meta);
-        long compactTo = meta.getIndex() - config.snapshots().compactionTail();
+        long compactTo = meta.getIndex() - compactionTail;
         if (compactTo > store.firstIndex() - 1) {
             store.compact(compactTo);
             store.sync();

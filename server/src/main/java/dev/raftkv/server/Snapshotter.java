@@ -7,8 +7,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,13 +25,14 @@ import java.util.function.LongSupplier;
  * tells the node, which registers it with the core and compacts the log. One
  * snapshot is written at a time.
  */
-final class Snapshotter implements AutoCloseable {
+final class Snapshotter implements SnapshotTrigger, AutoCloseable {
 
     private static final Logger LOG = System.getLogger(Snapshotter.class.getName());
 
-    private final SnapshotFiles files;
+    private final SnapshotStore files;
     private final NodeConfig.SnapshotPolicy policy;
-    private final ExecutorService writer;
+    private final SerialExecutor writer;
+    private final Logger log;
     private final BiConsumer<SnapshotInfo, SnapshotMeta> onWritten;
     private final LongSupplier nanoClock;
     private final NodeMetrics metrics;
@@ -46,24 +45,33 @@ final class Snapshotter implements AutoCloseable {
     /** Asks the apply thread to check again (set by the {@link Applier}); used when a write ends. */
     private volatile Runnable recheck = () -> { };
 
-    Snapshotter(SnapshotFiles files, NodeConfig.SnapshotPolicy policy, ThreadFactory threadFactory,
+    Snapshotter(SnapshotStore files, NodeConfig.SnapshotPolicy policy, ThreadFactory threadFactory,
                 BiConsumer<SnapshotInfo, SnapshotMeta> onWritten, LongSupplier nanoClock, NodeMetrics metrics,
                 long lastIndex) {
+        this(files, policy, SerialExecutor.thread(threadFactory), onWritten, nanoClock, metrics, lastIndex, LOG);
+    }
+
+    /**
+     * @param writer the snapshot writer's thread
+     * @param onWritten called on the writer's thread once a snapshot is durable
+     * @param lastIndex the index of the newest snapshot held at start (0: none)
+     * @param log where written snapshots are reported (the simulator drops the lines)
+     */
+    Snapshotter(SnapshotStore files, NodeConfig.SnapshotPolicy policy, SerialExecutor writer,
+                BiConsumer<SnapshotInfo, SnapshotMeta> onWritten, LongSupplier nanoClock, NodeMetrics metrics,
+                long lastIndex, Logger log) {
         this.files = files;
         this.policy = policy;
-        this.writer = Executors.newSingleThreadExecutor(threadFactory);
+        this.writer = writer;
+        this.log = log;
         this.onWritten = onWritten;
         this.nanoClock = nanoClock;
         this.metrics = metrics;
         this.lastIndex = lastIndex;
     }
 
-    SnapshotFiles files() {
-        return files;
-    }
-
     /**
-     * How to get {@link #afterApply} called on the apply thread: after a write ends, a
+     * How to get {@link #afterApply} called on the apply thread (the {@link Applier}'s {@code snapshotIfRequested}): after a write ends, a
      * snapshot that became due meanwhile (or was asked for) is taken even if nothing
      * more is applied.
      */
@@ -96,7 +104,8 @@ final class Snapshotter implements AutoCloseable {
     }
 
     /** A snapshot from the leader was installed at {@code index}: count from there. Apply thread. */
-    void installed(long index) {
+    @Override
+    public void installed(long index) {
         lastIndex = Math.max(lastIndex, index);
         logBytesSinceSnapshot.set(0);
     }
@@ -106,7 +115,8 @@ final class Snapshotter implements AutoCloseable {
      *
      * @param appliedTerm the term of the entry at {@code stateMachine.appliedIndex()}
      */
-    void afterApply(KvStateMachine stateMachine, long appliedTerm) {
+    @Override
+    public void afterApply(KvStateMachine stateMachine, long appliedTerm) {
         long applied = stateMachine.appliedIndex();
         List<CompletableFuture<SnapshotInfo>> waiting;
         synchronized (lock) {
@@ -144,12 +154,12 @@ final class Snapshotter implements AutoCloseable {
                 SnapshotInfo info = files.write(meta, view::writeTo);
                 long took = nanoClock.getAsLong() - writeStart;
                 metrics.recordSnapshot(info.sizeBytes(), took);
-                LOG.log(Level.INFO, () -> String.format("snapshot at index %d written: %d bytes in %.1f ms (apply"
+                log.log(Level.INFO, () -> String.format("snapshot at index %d written: %d bytes in %.1f ms (apply"
                         + " paused %.2f ms)", meta.getIndex(), info.sizeBytes(), took / 1e6, pause / 1e6));
                 onWritten.accept(info, meta);
                 finish(waiting, info, null);
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "snapshot at index " + meta.getIndex() + " failed: " + e.getMessage(), e);
+                log.log(Level.ERROR, "snapshot at index " + meta.getIndex() + " failed: " + e.getMessage(), e);
                 finish(waiting, null, e);
             }
         });
@@ -175,15 +185,7 @@ final class Snapshotter implements AutoCloseable {
 
     @Override
     public void close() {
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(60, TimeUnit.SECONDS)) {
-                writer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.shutdownNow();
-        }
+        writer.close(TimeUnit.SECONDS.toMillis(60));
         synchronized (lock) {
             requested.forEach(f -> f.completeExceptionally(new RequestFailedException(
                     io.grpc.Status.UNAVAILABLE.withDescription("node is shutting down"), null)));

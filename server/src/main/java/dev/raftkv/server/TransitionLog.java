@@ -15,10 +15,17 @@ final class TransitionLog {
     private static final Logger LOG = System.getLogger("dev.raftkv.transitions");
 
     private final String nodeId;
+    private final Logger log;
     private Ready.SoftState last;
 
     TransitionLog(String nodeId) {
+        this(nodeId, LOG);
+    }
+
+    /** @param log where the lines go (the simulator, which runs millions of transitions, passes one that drops them) */
+    TransitionLog(String nodeId, Logger log) {
         this.nodeId = nodeId;
+        this.log = log;
     }
 
     void onSoftState(Ready.SoftState state) {
@@ -37,6 +44,6 @@ final class TransitionLog {
     }
 
     void event(String event, long term, String details) {
-        LOG.log(Level.INFO, () -> "event=" + event + " node=" + nodeId + " term=" + term + " " + details);
+        log.log(Level.INFO, () -> "event=" + event + " node=" + nodeId + " term=" + term + " " + details);
     }
 }

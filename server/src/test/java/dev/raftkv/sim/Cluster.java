@@ -61,8 +61,8 @@ final class Cluster {
     private final SimNetwork network;
     private final InvariantChecker checker = new InvariantChecker(queue);
     private final SimForwardCalls forwardCalls = new SimForwardCalls(this);
-    /** A mutation of the driver for {@code MutationTest}: see {@link dev.raftkv.server.SimulatedForwarder}. */
-    private boolean forwardWithoutDeduplication;
+    /** Mutations of the driver for {@code MutationTest}. */
+    private Set<DriverBug> driverBugs = Set.of();
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
     private final Map<String, SimClient> clients = new LinkedHashMap<>();
     private final List<String> nodeIds = new ArrayList<>();
@@ -113,11 +113,26 @@ final class Cluster {
     }
 
     boolean forwardWithoutDeduplication() {
-        return forwardWithoutDeduplication;
+        return driverBugs.contains(DriverBug.FORWARD_AGAIN_WITHOUT_DEDUPLICATION);
     }
 
-    void forwardWithoutDeduplication(boolean on) {
-        this.forwardWithoutDeduplication = on;
+    Set<DriverBug> driverBugs() {
+        return driverBugs;
+    }
+
+    void driverBugs(Set<DriverBug> bugs) {
+        this.driverBugs = Set.copyOf(bugs);
+    }
+
+    /** The driver mutations that re-wire the production apply path. */
+    Set<dev.raftkv.server.SimulatedApplier.Mutation> applierMutations() {
+        Set<dev.raftkv.server.SimulatedApplier.Mutation> mutations = new java.util.HashSet<>();
+        for (dev.raftkv.server.SimulatedApplier.Mutation m : dev.raftkv.server.SimulatedApplier.Mutation.values()) {
+            if (driverBugs.contains(DriverBug.valueOf(m.name()))) {
+                mutations.add(m);
+            }
+        }
+        return mutations;
     }
 
     RaftConfig raftConfig(String id, RandomGenerator electionRandom) {

@@ -37,6 +37,11 @@ import java.util.TreeMap;
  *   <li>executed once: a write a session-less client sent once (its value is unique,
  *       {@link SimClient#UNIQUE}) is committed at most once unless every copy carries the
  *       same session and sequence, which the state machine applies once.</li>
+ *   <li>acknowledged implies applied: a node answers a write it proposed only once its
+ *       own state machine has applied it, and only with the result of that very entry
+ *       (the bytes it proposed, at the index it proposed them at);</li>
+ *   <li>linearizable reads: a ReadIndex read is served from a state that holds every
+ *       entry committed anywhere before the read reached the node (thesis §6.4).</li>
  * </ul>
  * and, beyond safety, the rules that keep a cluster from being disrupted and from
  * trusting what is not durable:
@@ -103,6 +108,41 @@ final class InvariantChecker {
 
     long appliedCount() {
         return applied.size();
+    }
+
+    /** The highest index any node has declared committed so far. */
+    long committedIndex() {
+        return committedTerms.size();
+    }
+
+    /**
+     * {@code node} serves a linearizable read of {@code key} from a state machine that has
+     * applied up to {@code appliedIndex}; entries up to {@code committedBefore} were
+     * committed before the read reached it.
+     */
+    void onLinearizableRead(String node, com.google.protobuf.ByteString key, long committedBefore,
+                            long appliedIndex) {
+        if (appliedIndex < committedBefore) {
+            fail("linearizable reads: " + node + " served a read of " + key.toStringUtf8() + " at applied index "
+                    + appliedIndex + ", but entry " + committedBefore + " was committed before the read arrived");
+        }
+    }
+
+    /**
+     * {@code node} answers the write it proposed as {@code proposed} with the result of
+     * the entry at {@code index}; {@code entry} is that entry as handed to its apply path
+     * (null if it never was) and {@code appliedIndex} how far its state machine is.
+     */
+    void onAcknowledged(String node, long index, com.google.protobuf.ByteString proposed, Entry entry,
+                        long appliedIndex) {
+        if (appliedIndex < index) {
+            fail("acknowledged implies applied: " + node + " answered the write at index " + index
+                    + " while its state machine had applied only up to " + appliedIndex);
+        } else if (entry == null || !entry.getData().equals(proposed)) {
+            fail("acknowledged implies applied: " + node + " answered a write it proposed at index " + index
+                    + " with the result of " + (entry == null ? "an entry it never applied"
+                    : "another entry applied there (term " + entry.getTerm() + ")"));
+        }
     }
 
     void fail(String message) {

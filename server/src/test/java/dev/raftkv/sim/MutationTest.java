@@ -14,6 +14,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ({@link InjectedBug#CONF_CHANGE_WHILE_PENDING}, {@link InjectedBug#SNAPSHOT_WITHOUT_CONFIG})
  * are caught by random schedules: operators' replacements ask for the removal right
  * after the promotion, and learners join compacted clusters by snapshot.
+ *
+ * <p>The driver mutations ({@link DriverBug}) break the production driver parts the
+ * simulator runs, by wiring them differently in test code ({@code SimulatedForwarder},
+ * {@code SimulatedApplier}, {@code SimNode}): main code has no switch for them.
  */
 class MutationTest {
 

@@ -1,7 +1,10 @@
 package dev.raftkv.sim;
 
+import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
 import dev.raftkv.proto.ForwardResponse;
+import dev.raftkv.proto.KvPipeline;
+import dev.raftkv.server.Applied;
 import io.grpc.Status;
 import java.net.ConnectException;
 import java.util.ArrayList;
@@ -106,6 +109,44 @@ final class SimForwardCalls {
         Call call = open.remove(callId);
         if (call != null && cluster.node(call.caller()).incarnation() == call.callerIncarnation()) {
             call.future().completeExceptionally(status.asRuntimeException());
+        }
+    }
+
+    /** Writes another node forwarded in one call: answered together once each has its outcome. */
+    static final class Batch {
+        private final long callId;
+        private final CommandOutcome[] outcomes;
+        private int missing;
+
+        /** @param callId below 0 for a single write's call (answered at once, as the production leader does) */
+        Batch(long callId, int writes) {
+            this.callId = callId;
+            this.outcomes = new CommandOutcome[writes];
+            this.missing = writes;
+        }
+    }
+
+    /**
+     * The write at {@code position} of {@code batch} has its outcome: {@code applied} when
+     * applied, else {@code failure}. A batch is answered once every write has one.
+     */
+    void answer(Batch batch, int position, Applied applied, Status failure) {
+        if (batch.callId < 0) {
+            if (applied != null) {
+                answer(-batch.callId, ForwardResponse.newBuilder().setResult(applied.result().toByteString())
+                        .setIndex(applied.index()).build());
+            } else {
+                answerFailure(-batch.callId, failure);
+            }
+            return;
+        }
+        batch.outcomes[position] = applied != null
+                ? CommandOutcome.newBuilder().setResult(applied.result().toByteString()).setIndex(applied.index())
+                        .build()
+                : CommandOutcome.newBuilder().setError(KvPipeline.error(failure.asRuntimeException())).build();
+        if (--batch.missing == 0) {
+            answer(batch.callId, ForwardResponse.newBuilder().addAllOutcomes(java.util.Arrays.asList(batch.outcomes))
+                    .build());
         }
     }
 }

@@ -1,113 +1,83 @@
 package dev.raftkv.sim;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.raftkv.kv.KvStateMachine;
-import dev.raftkv.kv.SessionLimits;
-import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.ConfChange;
 import dev.raftkv.proto.ConfState;
 import dev.raftkv.proto.Entry;
-import dev.raftkv.proto.CommandOutcome;
 import dev.raftkv.proto.ForwardRequest;
-import dev.raftkv.proto.KvPipeline;
 import dev.raftkv.proto.ForwardResponse;
-import dev.raftkv.proto.EntryType;
 import dev.raftkv.proto.HardState;
 import dev.raftkv.proto.InstallSnapshotResponse;
 import dev.raftkv.proto.Message;
 import dev.raftkv.proto.MessageType;
 import dev.raftkv.proto.SnapshotChunk;
 import dev.raftkv.proto.SnapshotMeta;
-import dev.raftkv.raft.NotLeaderException;
 import dev.raftkv.raft.Proposal;
 import dev.raftkv.raft.RaftNode;
-import dev.raftkv.raft.ReadState;
 import dev.raftkv.raft.Ready;
 import dev.raftkv.raft.RefusedException;
 import dev.raftkv.raft.Role;
+import dev.raftkv.server.Applied;
+import dev.raftkv.server.SimulatedApplier;
 import dev.raftkv.server.SimulatedForwarder;
+import dev.raftkv.server.SimulatedMembership;
 import dev.raftkv.storage.StorageException;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * A simulated node: the real {@link RaftNode} core and {@link KvStateMachine}, driven
- * the way the production driver drives them (persist, send, apply, advance), on a
- * {@link SimDisk} that loses unsynced writes when the node crashes. It is also the
- * reference driver for snapshots: every {@code snapshotEveryEntries} applied entries
- * it writes a {@link StoredSnapshot} (which survives crashes whole), tells the core,
- * and compacts its log but a tail; it streams snapshots to followers the core names
- * ({@link SnapshotTransfers}) and installs those it receives; a restart loads the
- * snapshot and replays only the log after it.
+ * A simulated node: an adapter that wires the real {@link RaftNode} core and the
+ * production driver parts to the simulator. The core runs on a {@link SimDisk} that loses
+ * unsynced writes when the node crashes. Production parts, through {@link SimulatedApplier},
+ * {@link SimulatedForwarder} and {@link SimulatedMembership}: the apply path
+ * ({@code Applier}, {@code WaitingWrites}, {@code CommitSteps}) on a simulated apply thread
+ * ({@link SimThread}, a random while behind the loop), {@code LinearizableReads},
+ * {@code Snapshotter} (on a simulated writer thread) and {@code SnapshotSteps},
+ * {@code WriteForwarder}/{@code ForwardingSession} and {@code MembershipRequests}.
+ *
+ * <p>Still its own: the loop itself (the order of a Ready's steps as {@code NodeLoop} does
+ * them, with the fsync as a delayed event), the leader's side of {@code Forward} calls (as
+ * {@code RaftPeerService} does), the snapshot "files" ({@link SimSnapshotFiles}) and
+ * their streaming ({@link SnapshotTransfers}), and the checks the production driver has
+ * no place for (durable before sending, acknowledged implies applied, reads).
  */
 final class SimNode {
-
-    private record Waiter(String clientId, long attemptId, long term) {
-    }
-
-    /** Writes another node forwarded here in one call: answered together once each has its outcome. */
-    private static final class ForwardedCall {
-        final long callId;
-        final CommandOutcome[] outcomes;
-        int missing;
-
-        ForwardedCall(long callId, int writes) {
-            this.callId = callId;
-            this.outcomes = new CommandOutcome[writes];
-            this.missing = writes;
-        }
-    }
-
-    /** A forwarded write proposed at some index. */
-    private record ForwardWaiter(ForwardedCall call, int position, long term) {
-    }
-
-    private record PendingRead(String clientId, long attemptId, ClientMessages.Request request) {
-    }
-
-    private record ConfirmedRead(PendingRead read, long index) {
-    }
 
     final String id;
     private final Cluster cluster;
     private final SplittableRandom random;
     private SimDisk disk = new SimDisk(this::syncFails);
-    /** The newest snapshot "file"; survives crashes. */
-    private StoredSnapshot snapshot;
-    /**
-     * Received, verified snapshots the core may hand back for installing, by their meta,
-     * as the production driver keeps each received file under its own name: the core may
-     * accept one, and while that waits for the next batch, ignore a later, older one
-     * (seed 67075), so a later arrival must not replace an earlier one. Lost in a crash.
-     */
-    private final Map<SnapshotMeta, StoredSnapshot> received = new LinkedHashMap<>();
+    private final SimSnapshotFiles files = new SimSnapshotFiles();
     private final SnapshotTransfers transfers;
     private int snapshotsInstalled;
     private RaftNode raft;
-    private KvStateMachine stateMachine;
+    /** The production apply path; one per incarnation. */
+    private SimulatedApplier applier;
+    /** The simulated apply thread and snapshot writer of this life. */
+    private SimThread applyThread;
+    private SimThread writerThread;
+    /** Committed entries handed to the apply path and not yet applied, in order. */
+    private final ArrayDeque<Entry> handedToApply = new ArrayDeque<>();
+    /** The driver mutation {@link DriverBug#ACK_ON_COMMIT}: own writes' futures by index. */
+    private final Map<Long, CompletableFuture<Applied>> ackOnCommit = new HashMap<>();
     private boolean up;
     /** Bumped by every crash, so events of an earlier life are ignored. */
     private int incarnation;
     private Ready persisting;
-    private final Map<Long, Waiter> waiters = new HashMap<>();
-    private final Map<Long, ForwardWaiter> forwardWaiters = new HashMap<>();
     /** The production forwarding of writes to the leader; one per incarnation. */
     private SimulatedForwarder forwarder;
-    private final Map<Long, PendingRead> pendingReads = new HashMap<>();
-    private final List<ConfirmedRead> confirmedReads = new ArrayList<>();
-    private long nextReadId = 1;
-    private long appliedIndex;
+    /** The production handling of membership changes and transfers; one per incarnation. */
+    private SimulatedMembership membership;
+    private long ticks;
     /** A paused process (a long GC, a stalled VM) handles nothing before this time. */
     private long pausedUntilMillis;
 
@@ -122,8 +92,9 @@ final class SimNode {
         return incarnation;
     }
 
+    /** The newest snapshot "file" written or installed here. */
     StoredSnapshot snapshot() {
-        return snapshot;
+        return files.newest();
     }
 
     /** How many snapshots from a leader this node installed. */
@@ -140,15 +111,16 @@ final class SimNode {
     }
 
     long appliedIndex() {
-        return appliedIndex;
+        return applier.appliedIndex();
     }
 
     RaftNode raft() {
         return raft;
     }
 
+    /** The state machine as the apply thread last left it. */
     KvStateMachine stateMachine() {
-        return stateMachine;
+        return applier.stateMachine();
     }
 
     /**
@@ -156,18 +128,33 @@ final class SimNode {
      * the state machine replays only the log after the snapshot.
      */
     void start() {
+        StoredSnapshot snapshot = files.newest();
+        KvStateMachine stateMachine;
         if (snapshot == null) {
             stateMachine = new KvStateMachine();
-            appliedIndex = 0;
             raft = cluster.core(cluster.raftConfig(id, random.split()), disk, null);
         } else {
-            stateMachine = restore(snapshot);
-            appliedIndex = snapshot.index();
-            raft = cluster.core(cluster.raftConfig(id, random.split()).withAppliedIndex(appliedIndex), disk,
+            stateMachine = SimSnapshotFiles.restore(snapshot);
+            raft = cluster.core(cluster.raftConfig(id, random.split()).withAppliedIndex(snapshot.index()), disk,
                     snapshot.meta());
         }
         up = true;
         int incarnationStarted = incarnation;
+        applyThread = new SimThread(this, cluster.queue(), random, 2);
+        writerThread = new SimThread(this, cluster.queue(), random, 4);
+        applier = new SimulatedApplier(id, raft, disk, stateMachine, snapshot == null ? null : snapshot.meta(),
+                new SimulatedApplier.ApplyThread() {
+                    @Override
+                    public void execute(Runnable task) {
+                        applyThread.execute(task);
+                    }
+
+                    @Override
+                    public void executeFirst(Runnable task) {
+                        applyThread.executeFirst(task);
+                    }
+                }, new ApplyHooks(), new Snapshots(), cluster.settings().snapshotEveryEntries(),
+                cluster.settings().compactionTailEntries(), cluster.applierMutations());
         forwarder = new SimulatedForwarder(id, (to, request, deadline) -> cluster.forwardCalls().call(id, to, request,
                 deadline), new SimulatedForwarder.Node() {
                     @Override
@@ -194,7 +181,9 @@ final class SimNode {
                         return cluster.queue().nowMillis();
                     }
                 }, cluster.forwardWithoutDeduplication());
-        cluster.checker().onRestart(id, appliedIndex);
+        membership = new SimulatedMembership(id, raft, applier, (to, request, deadline) -> cluster.forwardCalls()
+                .call(id, to, request, deadline), () -> cluster.queue().nowMillis(), () -> raft.leaderId());
+        cluster.checker().onRestart(id, stateMachine.appliedIndex());
         int life = incarnation;
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
         process();
@@ -209,16 +198,16 @@ final class SimNode {
         incarnation++;
         disk = disk.crash(random);
         raft = null;
-        stateMachine = null;
         persisting = null;
-        received.clear();
+        files.crash();
         transfers.clear();
-        waiters.clear();
-        forwardWaiters.clear();
+        applyThread = null;
+        writerThread = null;
+        handedToApply.clear();
+        ackOnCommit.clear();
         forwarder = null;
+        membership = null;
         cluster.forwardCalls().onCrash(id);
-        pendingReads.clear();
-        confirmedReads.clear();
         cluster.queue().trace("crash", id, new byte[0]);
     }
 
@@ -228,7 +217,7 @@ final class SimNode {
     }
 
     /** If the process is paused, puts {@code action} off until it resumes and returns true. */
-    private boolean deferredWhilePaused(Runnable action) {
+    boolean deferredWhilePaused(Runnable action) {
         long now = cluster.queue().nowMillis();
         if (now >= pausedUntilMillis) {
             return false;
@@ -248,6 +237,10 @@ final class SimNode {
             cluster.checker().onPreVote(this, "started or went on with a pre-vote", termBefore, voteBefore);
         }
         forwarder.retryParked();
+        if (++ticks % 5 == 0) {
+            applier.expire(cluster.queue().nowMillis(), raft.leaderId());
+            membership.expire(cluster.queue().nowMillis());
+        }
         process();
         cluster.queue().after(cluster.tickMillis(), () -> onTick(life));
     }
@@ -272,17 +265,20 @@ final class SimNode {
         }
         cluster.queue().trace("req", id, request.traceBytes());
         if (request.isRead()) {
-            long readId = nextReadId++;
-            try {
-                raft.readIndex(readId);
-                pendingReads.put(readId, new PendingRead(request.clientId(), request.attemptId(), request));
-            } catch (NotLeaderException e) {
-                reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), null));
-            }
+            read(request);
         } else if (raft.role() == Role.LEADER) {
             try {
-                Proposal proposal = raft.propose(List.of(request.command().toByteString()));
-                waiters.put(proposal.firstIndex(), new Waiter(request.clientId(), request.attemptId(), proposal.term()));
+                com.google.protobuf.ByteString bytes = request.command().toByteString();
+                Proposal proposal = raft.propose(List.of(bytes));
+                String client = request.clientId();
+                long attempt = request.attemptId();
+                int life = incarnation;
+                awaitApplied(proposal.firstIndex(), proposal.term(), bytes).whenComplete((applied, error) -> {
+                    if (up && life == incarnation) {
+                        reply(client, error == null ? new ClientMessages.Response(attempt, ClientMessages.Status.OK,
+                                applied.result(), null, id) : ClientMessages.Response.retry(attempt));
+                    }
+                });
             } catch (RefusedException transferring) {
                 reply(request.clientId(), ClientMessages.Response.retry(request.attemptId()));
             }
@@ -292,6 +288,52 @@ final class SimNode {
             reply(request.clientId(), ClientMessages.Response.notLeader(request.attemptId(), raft.leaderId()));
         }
         process();
+    }
+
+    /**
+     * A linearizable read through the production {@code LinearizableReads}: it waits for a
+     * leader, a confirmed read index, and the apply thread reaching it. Served, the state
+     * must hold every entry committed anywhere before the read arrived here.
+     */
+    private void read(ClientMessages.Request request) {
+        String client = request.clientId();
+        long attempt = request.attemptId();
+        long committedBefore = cluster.checker().committedIndex();
+        com.google.protobuf.ByteString key = request.readKey();
+        int life = incarnation;
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        applier.read(sm -> {
+            cluster.checker().onLinearizableRead(id, key, committedBefore, sm.appliedIndex());
+            return sm.get(key).orElse(null);
+        }, cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), future);
+        future.whenComplete((value, error) -> {
+            if (up && life == incarnation) {
+                reply(client, error == null ? new ClientMessages.Response(attempt, ClientMessages.Status.OK, null,
+                        (com.google.protobuf.ByteString) value, raft.leaderId())
+                        : ClientMessages.Response.notLeader(attempt, raft.leaderId()));
+            }
+        });
+    }
+
+    /**
+     * Registers a write this node proposed at {@code index} with the production apply
+     * path; once it completes with a result, the entry applied at {@code index} here must
+     * be this write ({@link InvariantChecker#onAcknowledged}).
+     */
+    private CompletableFuture<Applied> awaitApplied(long index, long term, com.google.protobuf.ByteString proposed) {
+        CompletableFuture<Applied> future = new CompletableFuture<>();
+        applier.await(index, term, cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), future);
+        if (cluster.driverBugs().contains(DriverBug.ACK_ON_COMMIT)) {
+            ackOnCommit.put(index, future);
+        }
+        return future.whenComplete((applied, error) -> {
+            if (error == null) {
+                Entry entry = handedToApply.stream().filter(e -> e.getIndex() == applied.index()).findFirst()
+                        .orElse(null);
+                cluster.checker().onAcknowledged(id, applied.index(), proposed, entry,
+                        applier.stateMachine().appliedIndex());
+            }
+        });
     }
 
     /** A follower passes a client's write to the leader through the production forwarder. */
@@ -325,6 +367,26 @@ final class SimNode {
             return;
         }
         cluster.queue().trace("fwd", id, request.toByteArray());
+        long deadline = cluster.queue().nowMillis() + cluster.requestTimeoutMillis();
+        CompletableFuture<ForwardResponse> administrative = switch (request.getRequestCase()) {
+            case CONF_CHANGE -> membership.change(request.getConfChange(), deadline, !request.getMayForward());
+            case TRANSFER_TO -> membership.transfer(request.getTransferTo(), deadline, !request.getMayForward());
+            default -> null;
+        };
+        if (administrative != null) {
+            int life = incarnation;
+            administrative.whenComplete((response, error) -> {
+                if (up && life == incarnation) {
+                    if (error == null) {
+                        cluster.forwardCalls().answer(callId, response);
+                    } else {
+                        cluster.forwardCalls().answerFailure(callId, SimulatedApplier.status(error));
+                    }
+                }
+            });
+            process();
+            return;
+        }
         if (raft.role() != Role.LEADER) {
             cluster.forwardCalls().answerFailure(callId, io.grpc.Status.UNAVAILABLE.withDescription(
                     "node " + id + " received a forwarded write but is no longer the leader"));
@@ -335,9 +397,17 @@ final class SimNode {
                 : List.of(request.getCommand());
         try {
             Proposal proposal = raft.propose(commands);
-            ForwardedCall call = new ForwardedCall(batch ? callId : -callId, commands.size());
+            SimForwardCalls.Batch call = new SimForwardCalls.Batch(batch ? callId : -callId, commands.size());
+            int life = incarnation;
             for (int i = 0; i < commands.size(); i++) {
-                forwardWaiters.put(proposal.firstIndex() + i, new ForwardWaiter(call, i, proposal.term()));
+                int position = i;
+                awaitApplied(proposal.firstIndex() + i, proposal.term(), commands.get(i))
+                        .whenComplete((applied, error) -> {
+                            if (up && life == incarnation) {
+                                cluster.forwardCalls().answer(call, position, applied, error == null ? null
+                                        : SimulatedApplier.status(error));
+                            }
+                        });
             }
         } catch (RefusedException transferring) {
             cluster.forwardCalls().answerFailure(callId, io.grpc.Status.UNAVAILABLE.withDescription(
@@ -359,9 +429,9 @@ final class SimNode {
             Ready ready = raft.ready();
             if (ready.softState() != null) {
                 cluster.checker().onSoftState(this, ready.softState());
-                if (ready.softState().role() != Role.LEADER) {
-                    failWaiters();
-                } else {
+                membership.leaderChanged(ready.softState().leaderId());
+                applier.roleChanged(ready.softState());
+                if (ready.softState().role() == Role.LEADER) {
                     cluster.onLeaderElected(this);
                 }
             }
@@ -382,12 +452,16 @@ final class SimNode {
             }
             persisting = ready;
             int life = incarnation;
-            cluster.queue().after(cluster.fsyncDelayMillis(id, random), () -> onPersisted(life, ready));
+            // The production loop fails a lost leadership's writes above the commit index it
+            // knew at this Ready; messages stepped while the sync is in flight do not count.
+            long commitAtReady = raft.commitIndex();
+            cluster.queue().after(cluster.fsyncDelayMillis(id, random),
+                    () -> onPersisted(life, ready, commitAtReady));
         }
     }
 
-    private void onPersisted(int life, Ready ready) {
-        if (!up || life != incarnation || deferredWhilePaused(() -> onPersisted(life, ready))) {
+    private void onPersisted(int life, Ready ready, long commitAtReady) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> onPersisted(life, ready, commitAtReady))) {
             return;
         }
         if (ready.mustSync()) {
@@ -401,20 +475,118 @@ final class SimNode {
         for (Message m : ready.messagesAfterPersist()) {
             send(m);
         }
-        for (Entry entry : ready.committedEntries()) {
-            apply(entry);
-        }
-        for (ReadState readState : ready.readStates()) {
-            PendingRead read = pendingReads.remove(readState.requestId());
-            if (read != null) {
-                confirmedReads.add(new ConfirmedRead(read, readState.index()));
+        handedToApply.addAll(ready.committedEntries());
+        if (!ackOnCommit.isEmpty()) {
+            // The mutation ACK_ON_COMMIT: own writes answered as soon as their entry commits.
+            for (Entry entry : ready.committedEntries()) {
+                CompletableFuture<Applied> early = ackOnCommit.remove(entry.getIndex());
+                if (early != null) {
+                    early.complete(new Applied(CommandResult.getDefaultInstance(), entry.getIndex()));
+                }
             }
         }
-        serveReads();
+        applier.afterPersist(ready, commitAtReady);
         persisting = null;
         raft.advance(ready);
-        maybeTakeSnapshot();
         checkConfiguration();
+        process();
+    }
+
+    /**
+     * Installs the snapshot the core handed back through the production
+     * {@code SnapshotSteps}; a received one becomes a held "file" (the production receiver
+     * moves it into the snapshot directory).
+     */
+    private void install(SnapshotMeta meta) {
+        StoredSnapshot source = files.get(meta);
+        if (source == null) {
+            throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
+                    + " but holds no such file");
+        }
+        files.keep(source);
+        applier.install(meta);
+    }
+
+    /** What the simulator does on the apply thread: checks, and the snapshot policy. */
+    private final class ApplyHooks implements SimulatedApplier.Hooks {
+        @Override
+        public void afterApply(KvStateMachine stateMachine, long appliedTerm) {
+            long applied = stateMachine.appliedIndex();
+            while (!handedToApply.isEmpty() && handedToApply.peekFirst().getIndex() <= applied) {
+                cluster.checker().onApply(SimNode.this, handedToApply.pollFirst());
+            }
+            checkConfiguration();
+        }
+
+        @Override
+        public void installed(long index, KvStateMachine stateMachine) {
+            if (!handedToApply.isEmpty() && handedToApply.peekFirst().getIndex() <= index) {
+                cluster.checker().fail("apply order: " + id + " installed the snapshot at " + index
+                        + " while committed entries from " + handedToApply.peekFirst().getIndex()
+                        + " handed to its apply path before it were not applied yet");
+            }
+            handedToApply.removeIf(e -> e.getIndex() <= index);
+            snapshotsInstalled++;
+            cluster.checker().onSnapshotInstalled(SimNode.this, index);
+            checkConfiguration();
+        }
+    }
+
+    /** The simulator's snapshot "files", writer thread and streams, as the production snapshot parts use them. */
+    private final class Snapshots implements SimulatedApplier.Snapshots {
+        @Override
+        public void executeOnWriter(Runnable task) {
+            writerThread.execute(task);
+        }
+
+        @Override
+        public void executeOnLoop(Runnable task) {
+            int life = incarnation;
+            cluster.queue().after(0, () -> onLoop(life, task));
+        }
+
+        @Override
+        public void written(SnapshotMeta meta, byte[] data) {
+            files.keep(StoredSnapshot.of(meta, data));
+            cluster.checker().onSnapshot(SimNode.this, meta.getIndex(), data);
+        }
+
+        @Override
+        public boolean holds(SnapshotMeta meta) {
+            return files.get(meta) != null;
+        }
+
+        @Override
+        public KvStateMachine load(SnapshotMeta meta) {
+            StoredSnapshot stored = files.get(meta);
+            if (stored == null) {
+                throw new IllegalStateException(id + " holds no snapshot " + meta.getIndex() + "/" + meta.getTerm());
+            }
+            return SimSnapshotFiles.restore(stored);
+        }
+
+        @Override
+        public List<SnapshotMeta> held() {
+            return files.held();
+        }
+
+        @Override
+        public void send(String to, SnapshotMeta meta, long term) {
+            transfers.start(to, files.get(meta), term);
+        }
+    }
+
+    private void onLoop(int life, Runnable task) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> onLoop(life, task))) {
+            return;
+        }
+        try {
+            task.run();
+        } catch (StorageException e) {
+            // SnapshotSteps syncs the log after compacting it: a failed sync stops the node
+            stopOnStorageFailure();
+            return;
+        }
         process();
     }
 
@@ -444,72 +616,14 @@ final class SimNode {
         return disk.holdsDurablyExactly(index, term);
     }
 
-    /** Installs the snapshot the core handed back: one received (or, after a restart, the one on disk). */
-    private void install(SnapshotMeta meta) {
-        StoredSnapshot source = received.containsKey(meta) ? received.get(meta)
-                : snapshot != null && snapshot.meta().equals(meta) ? snapshot : null;
-        if (source == null) {
-            throw new IllegalStateException(id + " must install snapshot " + meta.getIndex()
-                    + " but holds no such file");
-        }
-        stateMachine = restore(source);
-        appliedIndex = meta.getIndex();
-        snapshot = source;
-        received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
-        snapshotsInstalled++;
-        disk.reset(meta.getIndex(), meta.getTerm());
-        cluster.checker().onSnapshotInstalled(this, meta.getIndex());
-        checkConfiguration();
-    }
-
-    private static KvStateMachine restore(StoredSnapshot snapshot) {
-        if (StoredSnapshot.crc(snapshot.data()) != snapshot.crc32c()) {
-            throw new IllegalStateException("snapshot " + snapshot.index() + " fails its checksum");
-        }
-        try {
-            return KvStateMachine.readSnapshot(new ByteArrayInputStream(snapshot.data()), SessionLimits.DEFAULT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Every {@code snapshotEveryEntries} applied entries: snapshot, tell the core, compact but a tail. */
-    private void maybeTakeSnapshot() {
-        long last = snapshot == null ? 0 : snapshot.index();
-        if (!up || appliedIndex - last < cluster.settings().snapshotEveryEntries()
-                || (raft.latestSnapshot() != null && appliedIndex <= raft.latestSnapshot().getIndex())) {
-            // The second case: the core took a newer snapshot from the leader while this
-            // batch was being applied; installing it comes next.
-            return;
-        }
-        // The production driver writes the view on another thread while applying goes on;
-        // here the write follows at once, as the simulated disk has no latency of its own.
-        KvStateMachine.SnapshotView view = stateMachine.snapshotView();
-        SnapshotMeta meta = SnapshotMeta.newBuilder().setIndex(view.appliedIndex())
-                .setTerm(raft.termAt(view.appliedIndex())).setConf(view.confState()).build();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            view.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        byte[] data = out.toByteArray();
-        snapshot = StoredSnapshot.of(meta, data);
-        received.keySet().removeIf(m -> m.getIndex() <= meta.getIndex());
-        cluster.checker().onSnapshot(this, appliedIndex, data);
-        raft.snapshotTaken(meta);
-        long compactTo = appliedIndex - cluster.settings().compactionTailEntries();
-        if (compactTo > disk.firstIndex() - 1) {
-            disk.compact(compactTo);
-        }
-    }
-
     /**
      * With everything in its log applied, the configuration the core uses must be the
      * one its state machine holds (the last applied configuration entry, or the
      * snapshot's): membership is defined by the log and the snapshot alone.
      */
     private void checkConfiguration() {
+        KvStateMachine stateMachine = applier.stateMachine();
+        long appliedIndex = stateMachine.appliedIndex();
         if (!up || appliedIndex != raft.lastIndex() || stateMachine.confState().getVotersCount() == 0) {
             return;
         }
@@ -521,21 +635,26 @@ final class SimNode {
                     + applied.getVotersList() + " and learners " + applied.getLearnersList());
         }
     }
-
     /**
-     * An operator's membership change, asked of this node: true if it took it (as
-     * leader), false if it cannot now (down, paused, not the leader).
+     * An operator's membership change, asked of this node as the leader, through the
+     * production {@code MembershipRequests}: true if it took it, false if it cannot now
+     * (down, paused, not the leader, or refused for a passing reason).
      *
-     * @throws RefusedException if the leader refuses the change
+     * @throws RefusedException if the leader refuses the change for good (already a member, ...)
      */
     boolean proposeConfChange(ConfChange change) {
         if (!up || cluster.queue().nowMillis() < pausedUntilMillis || raft.role() != Role.LEADER) {
             return false;
         }
         cluster.queue().trace("conf", id, change.toByteArray());
-        raft.proposeConfChange(change);
+        CompletableFuture<ForwardResponse> answer = membership.change(change,
+                cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), false);
         process();
-        return true;
+        RefusedException.Reason refused = SimulatedMembership.refusal(answer);
+        if (refused != null) {
+            throw new RefusedException(refused, "refused by " + id);
+        }
+        return !answer.isCompletedExceptionally();
     }
 
     /** An operator's request to hand leadership to {@code target}; refusals are expected and ignored. */
@@ -543,11 +662,7 @@ final class SimNode {
         if (!up || cluster.queue().nowMillis() < pausedUntilMillis || raft.role() != Role.LEADER) {
             return;
         }
-        try {
-            raft.transferLeadership(target);
-        } catch (RefusedException refused) {
-            return;
-        }
+        membership.transfer(target, cluster.queue().nowMillis() + cluster.requestTimeoutMillis(), false);
         process();
     }
 
@@ -564,7 +679,7 @@ final class SimNode {
         }
         StoredSnapshot complete = transfers.onChunk(chunk);
         if (complete != null) {
-            received.put(complete.meta(), complete);
+            files.received(complete);
             raft.step(SnapshotTransfers.snapshotMessage(id, chunk, complete));
             process();
         }
@@ -578,116 +693,10 @@ final class SimNode {
         process();
     }
 
-    private void apply(Entry entry) {
-        cluster.checker().onApply(this, entry);
-        Waiter waiter = waiters.remove(entry.getIndex());
-        ForwardWaiter forwarded = forwardWaiters.remove(entry.getIndex());
-        appliedIndex = entry.getIndex();
-        if (entry.getType() == EntryType.ENTRY_CONFIG) {
-            try {
-                stateMachine.applyConfig(entry.getIndex(), ConfState.parseFrom(entry.getData()));
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("entry " + entry.getIndex() + " holds no configuration", e);
-            }
-        }
-        if (entry.getType() != EntryType.ENTRY_COMMAND) {
-            if (entry.getType() != EntryType.ENTRY_CONFIG) {
-                stateMachine.skip(entry.getIndex());
-            }
-            if (waiter != null) {
-                reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
-            }
-            if (forwarded != null) {
-                answerForwarded(forwarded, null, entry.getIndex(), superseded(entry));
-            }
-            return;
-        }
-        Command command;
-        try {
-            command = Command.parseFrom(entry.getData());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("entry " + entry.getIndex() + " holds no command", e);
-        }
-        CommandResult result = stateMachine.apply(entry.getIndex(), command);
-        if (forwarded != null) {
-            answerForwarded(forwarded, forwarded.term() == entry.getTerm() ? result : null, entry.getIndex(),
-                    superseded(entry));
-        }
-        if (waiter != null) {
-            boolean mine = waiter.term() == entry.getTerm();
-            reply(waiter.clientId(), mine
-                    ? new ClientMessages.Response(waiter.attemptId(), ClientMessages.Status.OK, result, null, id)
-                    : ClientMessages.Response.retry(waiter.attemptId()));
-        }
-    }
-
-    private void serveReads() {
-        Iterator<ConfirmedRead> it = confirmedReads.iterator();
-        while (it.hasNext()) {
-            ConfirmedRead confirmed = it.next();
-            if (confirmed.index() <= appliedIndex) {
-                it.remove();
-                PendingRead read = confirmed.read();
-                reply(read.clientId(), new ClientMessages.Response(read.attemptId(), ClientMessages.Status.OK, null,
-                        stateMachine.get(read.request().readKey()).orElse(null), raft.leaderId()));
-            }
-        }
-    }
-
-    /** A node that stops leading fails its waiting writes: they may still commit, so clients retry. */
-    private void failWaiters() {
-        for (Waiter waiter : waiters.values()) {
-            reply(waiter.clientId(), ClientMessages.Response.retry(waiter.attemptId()));
-        }
-        waiters.clear();
-        List<ForwardWaiter> forwarded = new ArrayList<>(forwardWaiters.values());
-        forwardWaiters.clear();
-        for (ForwardWaiter waiter : forwarded) {
-            answerForwarded(waiter, null, 0, io.grpc.Status.ABORTED.withDescription(
-                    "node " + id + " lost leadership; the write may still commit"));
-        }
-    }
-
-    /**
-     * One forwarded write has its outcome: {@code result} when applied, else {@code failure}.
-     * A single write's call (id below 0) is answered at once, as the production leader
-     * does; a batch once every write in it has an outcome.
-     */
-    private void answerForwarded(ForwardWaiter waiter, CommandResult result, long index, io.grpc.Status failure) {
-        ForwardedCall call = waiter.call();
-        if (call.callId < 0) {
-            if (result != null) {
-                cluster.forwardCalls().answer(-call.callId, ForwardResponse.newBuilder()
-                        .setResult(result.toByteString()).setIndex(index).build());
-            } else {
-                cluster.forwardCalls().answerFailure(-call.callId, failure);
-            }
-            return;
-        }
-        call.outcomes[waiter.position()] = result != null
-                ? CommandOutcome.newBuilder().setResult(result.toByteString()).setIndex(index).build()
-                : CommandOutcome.newBuilder().setError(KvPipeline.error(failure.asRuntimeException())).build();
-        if (--call.missing == 0) {
-            cluster.forwardCalls().answer(call.callId, ForwardResponse.newBuilder()
-                    .addAllOutcomes(java.util.Arrays.asList(call.outcomes)).build());
-        }
-    }
-
-    private static io.grpc.Status superseded(Entry entry) {
-        return io.grpc.Status.UNAVAILABLE.withDescription("a new leader replaced log entry " + entry.getIndex()
-                + " before it committed");
-    }
-
     private void send(Message m) {
         if (m.getType() == MessageType.MSG_SNAPSHOT) {
-            // The core names the follower; the driver streams its newest snapshot file.
-            StoredSnapshot newest = snapshot;
-            for (StoredSnapshot r : received.values()) {
-                if (newest == null || r.index() > newest.index()) {
-                    newest = r;
-                }
-            }
-            transfers.start(m.getTo(), newest, m.getTerm());
+            // The core names the follower and its snapshot; the production SnapshotSteps streams it.
+            applier.sendSnapshot(m);
             return;
         }
         checkDurableBeforeSending(m);
@@ -735,7 +744,7 @@ final class SimNode {
     byte[] stateImage() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            stateMachine.writeSnapshot(out);
+            applier.stateMachine().writeSnapshot(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

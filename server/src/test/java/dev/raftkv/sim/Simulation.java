@@ -74,7 +74,7 @@ final class Simulation {
                 pick(plan, 5, 10, 20, 40, 1_000_000), pick(plan, 0, 2, 10), pick(plan, 64, 256, 1024),
                 pick(plan, 1, 2, 4), pick(plan, 4, 16));
         Cluster cluster = new Cluster(seed, settings);
-        cluster.forwardWithoutDeduplication(driverBugs.contains(DriverBug.FORWARD_AGAIN_WITHOUT_DEDUPLICATION));
+        cluster.driverBugs(driverBugs);
         cluster.checker().checkPreVotes(checkPreVotes);
         try {
             return execute(plan, cluster);
