@@ -25,23 +25,20 @@ import java.util.Set;
  * Between {@link #ready()} and {@link #advance(Ready)} the driver may keep calling
  * the input methods; it must not take another {@code Ready}.
  *
- * <p>What it implements, with the rule it follows:
+ * <p>What it implements, with the rule it follows, and the part that owns it:
  * <ul>
- *   <li>election with randomized timeouts (paper §5.2), PreVote (thesis §9.6),
- *       CheckQuorum and leader stickiness (thesis §6.2, §4.2.3);</li>
- *   <li>replication with per-follower probe/replicate modes, batching by entries and
- *       bytes, a bounded in-flight window, and fast backtracking by term (§5.3);</li>
- *   <li>commitment only of entries of the leader's own term by counting replicas,
- *       with a no-op at the start of each term (§5.4.2, §8);</li>
- *   <li>ReadIndex linearizable reads, also for followers (thesis §6.4);</li>
- *   <li>snapshots and log compaction, and InstallSnapshot for followers whose next
- *       entry was compacted away (§7; see {@link #snapshotTaken}, {@link #reportSnapshot},
- *       {@link Ready#snapshot()});</li>
- *   <li>membership changes one node at a time, learners, and leadership transfer
- *       (thesis §4.1, §4.2.1, §3.10; see {@link #proposeConfChange},
- *       {@link #transferLeadership} and the package documentation);</li>
- *   <li>the persistence order of Figure 2: votes and acknowledgements only after the
- *       state they answer for is durable (see {@link Ready}).</li>
+ *   <li>election with randomized timeouts (paper §5.2), PreVote (thesis §9.6), CheckQuorum
+ *       and leader stickiness (thesis §6.2, §4.2.3): {@link Candidate};</li>
+ *   <li>replication with probe/replicate flow control, batching and fast backtracking
+ *       (§5.3), commitment only of entries of the leader's own term, with a no-op at the
+ *       start of each term (§5.4.2, §8), ReadIndex reads (thesis §6.4): {@link Leader};
+ *       the follower's side: {@link Follower};</li>
+ *   <li>snapshots and InstallSnapshot (§7; {@link #snapshotTaken}, {@link #reportSnapshot});
+ *       membership changes one node at a time, learners, leadership transfer (thesis §4.1,
+ *       §4.2.1, §3.10; {@link #proposeConfChange}, {@link #transferLeadership}), removal
+ *       notices: {@link RemovalNotices};</li>
+ *   <li>the persistence order of Figure 2, votes and acknowledgements only after the state
+ *       they answer for is durable: {@link ReadyBatcher} and {@link Ready}.</li>
  * </ul>
  */
 public final class RaftNode {
@@ -54,8 +51,7 @@ public final class RaftNode {
     final ProgressTracker tracker;
     final Membership membership;
 
-    // The node's term, vote, role and timers; its parts below change them through the
-    // role transitions at the end of this class.
+    // Term, vote, role and timers; the parts change them through the role transitions below.
     long term;
     String votedFor = "";
     String leaderId;
