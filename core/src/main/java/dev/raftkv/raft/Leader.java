@@ -59,6 +59,17 @@ final class Leader {
         return transferee;
     }
 
+    /** Refuses a proposal unless this node leads and is not handing leadership over (thesis §3.10). */
+    void requireLeadingNotTransferring() {
+        if (node.role != Role.LEADER) {
+            throw new NotLeaderException(node.id, node.leaderId);
+        }
+        if (transferee != null) {
+            throw new RefusedException(RefusedException.Reason.TRANSFER_IN_PROGRESS, "leadership is being transferred"
+                    + " from " + node.id + " to " + transferee + "; retry with the new leader");
+        }
+    }
+
     /**
      * The node just became leader of its term: every member is probed from after this
      * leader's last entry, and a no-op of the new term lets it commit, and so learn the
@@ -69,7 +80,7 @@ final class Leader {
         tracker.resetProgress(node.id, node.log.lastIndex(), node.config.maxInflightMessages());
         Progress self = tracker.progress(node.id);
         // What is durable of its log counts for it from the start; see ownEntriesDurable.
-        self.maybeUpdate(node.log.stableIndex());
+        self.maybeUpdate(node.log.durableIndex());
         self.becomeReplicate();
         long index = node.log.lastIndex() + 1;
         append(List.of(Entry.newBuilder().setIndex(index).setTerm(node.term()).setType(EntryType.ENTRY_NOOP).build()));

@@ -27,6 +27,13 @@ final class RaftLog {
     /** Entries from {@code unstableOffset} on, not yet durable. */
     private final ArrayList<Entry> unstable = new ArrayList<>();
     private long unstableOffset;
+    /**
+     * The last index known durable. The store holds every entry below {@code unstableOffset}
+     * (the driver wrote it), but a driver that syncs off its loop thread reports durability
+     * later ({@link RaftNode#advanceWritten}, {@link RaftNode#persisted}); until then this
+     * lags behind.
+     */
+    private long durableIndex;
     private long committed;
     /** Committed entries up to here were handed out to be applied. */
     private long applied;
@@ -51,6 +58,7 @@ final class RaftLog {
     RaftLog(LogReader store, long committed, long applied, SnapshotMeta snapshot) {
         this.store = store;
         this.unstableOffset = store.lastIndex() + 1;
+        this.durableIndex = store.lastIndex();
         long storeSnapshotIndex = store.firstIndex() - 1;
         if (committed > store.lastIndex()) {
             throw new IllegalStateException("the stored commit index " + committed
@@ -79,6 +87,7 @@ final class RaftLog {
     void restore(SnapshotMeta snapshot) {
         unstable.clear();
         unstableOffset = snapshot.getIndex() + 1;
+        durableIndex = Math.min(durableIndex, snapshot.getIndex());
         committed = snapshot.getIndex();
         applied = snapshot.getIndex();
         unstableSnapshot = snapshot;
@@ -113,9 +122,30 @@ final class RaftLog {
         return term(lastIndex());
     }
 
-    /** The last index known durable: entries up to it may be applied and counted by a leader for itself. */
+    /**
+     * The last index the store holds (the driver wrote it, durable or not): committed
+     * entries up to it may be applied, as a majority holds them durably.
+     */
     long stableIndex() {
         return unstableOffset - 1;
+    }
+
+    /** The last index known durable here: a leader counts its own entries up to it (thesis §10.2.1). */
+    long durableIndex() {
+        return Math.min(durableIndex, stableIndex());
+    }
+
+    /**
+     * The driver's sync made entries up to (index, term) durable. Ignored if that entry was
+     * replaced since (a later sync covers the replacement).
+     */
+    void durableTo(long index, long term) {
+        if (index <= durableIndex || index > stableIndex()) {
+            return;
+        }
+        if (index < firstIndex() - 1 || term(index) == term) {
+            durableIndex = index;
+        }
     }
 
     long committed() {
@@ -229,6 +259,7 @@ final class RaftLog {
             // The conflict lies in what the store holds: the unstable part restarts there
             // and the driver's next append overwrites the store's suffix.
             unstableOffset = first;
+            durableIndex = Math.min(durableIndex, first - 1);
             unstable.clear();
             unstable.addAll(entries);
         } else {

@@ -82,12 +82,8 @@ public final class RaftNode {
     private final ReadyBatcher batches;
 
     /**
-     * Restores a node from what {@code store} holds durably (term, vote, commit index and
-     * entries) and starts it as a follower; for a node whose log was never compacted.
-     *
-     * @param store the read-only view of the node's log; the core only reads it, on the
-     *     caller's thread, and the driver writes what each {@link Ready} says through the
-     *     store behind it before the next call into this node
+     * Restores a node whose log was never compacted from what {@code store} (a read-only
+     * view, read on the caller's thread) holds durably, and starts it as a follower.
      */
     public RaftNode(RaftConfig config, LogReader store) {
         this(config, store, null);
@@ -162,18 +158,8 @@ public final class RaftNode {
      *     being handed over: the new leader must not miss entries (thesis §3.10)
      */
     public Proposal propose(List<ByteString> commands) {
-        requireLeaderNotTransferring();
+        leader.requireLeadingNotTransferring();
         return leader.propose(commands);
-    }
-
-    private void requireLeaderNotTransferring() {
-        if (role != Role.LEADER) {
-            throw new NotLeaderException(id, leaderId);
-        }
-        if (leader.transferee() != null) {
-            throw new RefusedException(Reason.TRANSFER_IN_PROGRESS, "leadership is being transferred from " + id
-                    + " to " + leader.transferee() + "; retry with the new leader");
-        }
     }
 
     /**
@@ -203,7 +189,7 @@ public final class RaftNode {
      * that joined knowing only itself, can then reach every member.
      */
     public Proposal proposeConfChange(ConfChange change, List<dev.raftkv.proto.Member> knownAddresses) {
-        requireLeaderNotTransferring();
+        leader.requireLeadingNotTransferring();
         return leader.proposeConfChange(change, knownAddresses);
     }
 
@@ -219,7 +205,7 @@ public final class RaftNode {
      *     behind ({@link Reason#TARGET_LAGGING}), or another transfer is in progress
      */
     public void transferLeadership(String target) {
-        requireLeaderNotTransferring();
+        leader.requireLeadingNotTransferring();
         leader.transferLeadership(target);
     }
 
@@ -334,7 +320,22 @@ public final class RaftNode {
      * @throws IllegalStateException if {@code ready} is not the batch last returned by {@link #ready()}
      */
     public void advance(Ready ready) {
-        batches.advance(ready);
+        batches.advance(ready, true);
+    }
+
+    /**
+     * As {@link #advance}, for a driver that syncs off its loop thread: {@code ready} was written
+     * (readable, not durable) and its {@code messages} sent; its {@code messagesAfterPersist} wait for
+     * the sync, reported by {@link #persisted}. A Ready that changes term or vote, or carries a
+     * snapshot, must be synced and {@link #advance}d instead.
+     */
+    public void advanceWritten(Ready ready) {
+        batches.advance(ready, false);
+    }
+
+    /** A sync made the entries up to ({@code index}, {@code term}) durable: a leader now counts them for itself. */
+    public void persisted(long index, long term) {
+        batches.persisted(index, term);
     }
 
     // ---------------------------------------------------------------- state

@@ -85,8 +85,11 @@ final class ReadyBatcher {
         return ready;
     }
 
-    /** See {@link RaftNode#advance(Ready)}. */
-    void advance(Ready ready) {
+    /**
+     * See {@link RaftNode#advance(Ready)} ({@code durable}) and {@link RaftNode#advanceWritten(Ready)}
+     * (not yet durable: a leader's own copies count only from {@link #persisted}).
+     */
+    void advance(Ready ready, boolean durable) {
         if (ready != outstanding) {
             throw new IllegalStateException("advance() must be given the Ready last returned by ready()");
         }
@@ -98,9 +101,18 @@ final class ReadyBatcher {
         if (!ready.entries().isEmpty()) {
             Entry last = ready.entries().get(ready.entries().size() - 1);
             log.stableTo(last.getIndex(), last.getTerm());
-            if (node.role == Role.LEADER) {
-                node.leader.ownEntriesDurable(log.stableIndex());
-            }
+        }
+        if (durable) {
+            persisted(log.stableIndex(), log.term(log.stableIndex()));
+        }
+    }
+
+    /** See {@link RaftNode#persisted}. */
+    void persisted(long index, long term) {
+        long before = node.log.durableIndex();
+        node.log.durableTo(index, term);
+        if (node.role == Role.LEADER && node.log.durableIndex() > before) {
+            node.leader.ownEntriesDurable(node.log.durableIndex());
         }
     }
 }
