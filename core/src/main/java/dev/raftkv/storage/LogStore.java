@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <h2>Threading</h2>
  * One thread at a time calls a store (the node's event loop); implementations need
- * not be thread-safe.
+ * not be thread-safe. The one exception is {@link PendingSync#await()}, which another
+ * thread may run while the store's thread goes on (see {@link #beginSync()}).
  *
  * <h2>Errors</h2>
  * An I/O failure throws {@link StorageException}; the node must stop, as its
@@ -46,6 +47,40 @@ public interface LogStore extends LogReader, AutoCloseable {
 
     /** Makes every earlier change durable: when it returns, they survive a crash or power loss. */
     void sync();
+
+    /**
+     * A sync in two halves, so that a driver's event loop need not wait for the disk
+     * (group commit on a sync thread). This call, on the store's thread, hands every
+     * earlier change to the operating system: reads already see them, and after a crash
+     * a prefix of the calls survives as with {@link #sync()}. {@link PendingSync#await()}
+     * then makes them durable.
+     *
+     * <p>At most one sync is pending at a time. While it is, the store's thread may go on
+     * calling the reads, {@link #append} and {@link #setHardState}, but must not call
+     * {@code beginSync}, {@link #sync()}, {@link #compact}, {@link #reset} or {@link #close}
+     * until {@code await()} has returned. A store may do the whole sync here and return
+     * {@link PendingSync#DONE} (this default does).
+     */
+    default PendingSync beginSync() {
+        sync();
+        return PendingSync.DONE;
+    }
+
+    /** The second half of {@link #beginSync()}. */
+    @FunctionalInterface
+    interface PendingSync {
+        /** A sync that was already complete when {@link #beginSync()} returned. */
+        PendingSync DONE = () -> { };
+
+        /**
+         * Blocks until the changes made before {@link #beginSync()} are durable. Called once,
+         * from any one thread.
+         *
+         * @throws StorageException if the sync failed: the node must stop, and every later
+         *     call to the store throws too
+         */
+        void await();
+    }
 
     /**
      * Discards the entries up to and including {@code index}, which a snapshot now

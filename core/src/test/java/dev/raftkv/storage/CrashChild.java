@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * The process the crash test kills: opens a store by backend name, then appends and
- * syncs batches in a loop and prints {@code synced <lastIndex> <termOfLast> <hardStateTerm>
+ * syncs batches in a loop (half of the syncs in two halves, {@link LogStore#beginSync()} here
+ * and its await on another thread) and prints {@code synced <lastIndex> <termOfLast> <hardStateTerm>
  * <firstIndex> <unwrittenPages>} after each sync, until it is killed or reaches its bounds
  * (a batch count and a number of seconds), when it prints {@code done}.
  *
@@ -52,7 +53,11 @@ public final class CrashChild {
                     long from = next + random.nextInt((int) (store.lastIndex() - next + 1));
                     store.append(batch(from, 1 + random.nextInt(8), term, random));
                 }
-                store.sync();
+                if (random.nextBoolean()) {
+                    store.sync();
+                } else {
+                    awaitOnAnotherThread(store.beginSync());
+                }
                 if (random.nextInt(20) == 0 && store.lastIndex() - 50 > store.firstIndex()) {
                     store.compact(store.lastIndex() - 50);
                     store.sync();
@@ -66,6 +71,13 @@ public final class CrashChild {
         }
         System.out.println("done");
         System.out.flush();
+    }
+
+    /** The second half of a sync on a thread of its own, as the node's sync thread runs it. */
+    private static void awaitOnAnotherThread(LogStore.PendingSync pending) throws InterruptedException {
+        Thread syncer = new Thread(pending::await, "crash-child-sync");
+        syncer.start();
+        syncer.join();
     }
 
     private static void report(LogStore store, SyncProbe probe, Path directory) {

@@ -316,6 +316,29 @@ public abstract class LogStoreContractTest {
     }
 
     @Test
+    void a_sync_in_two_halves_keeps_reads_and_appends_going_while_another_thread_awaits_it() throws Exception {
+        HardState hardState = HardState.newBuilder().setTerm(3).setVotedFor("n1").setCommit(2).build();
+        store.append(entries(1, 40, 3));
+        store.setHardState(hardState);
+        LogStore.PendingSync pending = store.beginSync();
+        Thread syncer = new Thread(pending::await, "contract-sync");
+        syncer.start();
+        assertThat(all()).as("what was handed over is readable at once").containsExactlyElementsOf(entries(1, 40, 3));
+        store.append(entries(41, 60, 3));
+        assertThat(store.term(60)).isEqualTo(3);
+        syncer.join();
+
+        store.append(entries(55, 70, 4));
+        LogStore.PendingSync next = store.beginSync();
+        next.await();
+        assertThat(all()).containsExactlyElementsOf(concat(entries(1, 54, 3), entries(55, 70, 4)));
+
+        reopen();
+        assertThat(all()).containsExactlyElementsOf(concat(entries(1, 54, 3), entries(55, 70, 4)));
+        assertThat(store.hardState()).isEqualTo(hardState);
+    }
+
+    @Test
     void reopening_after_an_overwrite_and_a_compaction_keeps_the_result_of_both() {
         store.append(entries(1, 10, 1));
         store.sync();

@@ -12,13 +12,10 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -87,13 +84,11 @@ public final class ChronicleLogStore implements LogStore {
     private boolean cycleStarted;
     private long cycleBytes;
 
-    /** Channels on cycle files written since the last sync, by cycle; the current one stays open. */
-    private final Map<Integer, FileChannel> unsynced = new TreeMap<>();
-    private boolean newCycleFile;
-    private boolean written;
+    private final CycleFiles files;
     private boolean compactedSinceSync;
     private long nextReadIndex = -1;
-    private StorageException failure;
+    /** Set on the store's thread or by a failed {@link PendingSync} on a sync thread. */
+    private volatile StorageException failure;
 
     private ChronicleLogStore(Path directory, Options options, CycleClock clock, SingleChronicleQueue queue,
             ChronicleRecovery recovered) {
@@ -101,6 +96,7 @@ public final class ChronicleLogStore implements LogStore {
         this.options = options;
         this.clock = clock;
         this.queue = queue;
+        this.files = new CycleFiles(directory);
         this.locations = recovered.locations;
         this.snapshotIndex = recovered.snapshotIndex;
         this.snapshotTerm = recovered.snapshotTerm;
@@ -126,11 +122,10 @@ public final class ChronicleLogStore implements LogStore {
                 Path file = directory.resolve(cycleFileName(cycle));
                 if (Files.exists(file)) {
                     try {
-                        unsynced.put(cycle, FileChannel.open(file, StandardOpenOption.READ));
+                        files.written(cycle, cycleFileName(cycle));
                     } catch (IOException e) {
                         throw new StorageException(directory + ": cannot open cycle file " + file.getFileName(), e);
                     }
-                    written = true;
                 }
             }
         }
@@ -346,37 +341,44 @@ public final class ChronicleLogStore implements LogStore {
     @Override
     public void sync() {
         checkHealthy();
-        if (!written) {
+        if (!files.dirty()) {
             return;
         }
-        written = false;
         try {
-            for (FileChannel channel : unsynced.values()) {
-                channel.force(false);
-            }
-            if (newCycleFile) {
-                try (FileChannel metadata = FileChannel.open(directory.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE),
-                        StandardOpenOption.READ)) {
-                    metadata.force(false);
-                }
-                forceDirectory();
-                newCycleFile = false;
-            }
-            for (var it = unsynced.entrySet().iterator(); it.hasNext();) {
-                var cycleAndChannel = it.next();
-                if (cycleAndChannel.getKey() != clock.cycle) {
-                    cycleAndChannel.getValue().close();
-                    it.remove();
-                }
-            }
+            files.sync(clock.cycle);
         } catch (IOException e) {
-            throw fail(new StorageException(directory + ": fdatasync of cycle files " + unsynced.keySet()
+            throw fail(new StorageException(directory + ": fdatasync of cycle files " + files.cycles()
                     + " failed with entries up to index " + lastIndex() + "; the node must stop", e));
         }
         if (compactedSinceSync) {
             compactedSinceSync = false;
             deleteDeadCycles();
         }
+    }
+
+    /**
+     * The records are in the page cache already: what is left is the {@code fdatasync} of
+     * the current cycle file, returned to run elsewhere. When more is due (a cycle file was
+     * created or rolled, or a compaction wants dead cycles deleted) the whole sync happens here.
+     */
+    @Override
+    public PendingSync beginSync() {
+        checkHealthy();
+        FileChannel current = compactedSinceSync ? null : files.takeCurrentOnly(clock.cycle);
+        if (current == null) {
+            sync();
+            return PendingSync.DONE;
+        }
+        long upTo = lastIndex();
+        String file = cycleFileName(clock.cycle);
+        return () -> {
+            try {
+                current.force(false);
+            } catch (IOException | RuntimeException e) {
+                throw fail(new StorageException(directory + ": fdatasync of cycle file " + file
+                        + " failed with entries up to index " + upTo + "; the node must stop", e));
+            }
+        };
     }
 
     /**
@@ -398,19 +400,13 @@ public final class ChronicleLogStore implements LogStore {
             for (int cycle = oldest; cycle < live; cycle++) {
                 Files.deleteIfExists(directory.resolve(cycleFileName(cycle)));
             }
-            forceDirectory();
+            files.forceDirectory();
             queue.refreshDirectoryListing();
         } catch (IOException | RuntimeException e) {
             throw fail(new StorageException(directory + ": cannot delete cycle files before "
                     + cycleFileName(live) + " after compacting to index " + snapshotIndex, e));
         }
         LOG.log(Level.DEBUG, "{0}: deleted cycle files {1} to {2}", directory, cycleFileName(oldest), cycleFileName(live - 1));
-    }
-
-    private void forceDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
     }
 
     /** Rolls to a new cycle file when the current one is full, and starts a cycle with its checkpoint. */
@@ -423,7 +419,7 @@ public final class ChronicleLogStore implements LogStore {
         }
         cycleStarted = true;
         cycleBytes = 0;
-        newCycleFile = true;
+        files.cycleCreated();
         records.encodeSnapshot(snapshotIndex, snapshotTerm, lastIndex());
         write();
         records.encodeHardState(hardState);
@@ -447,16 +443,13 @@ public final class ChronicleLogStore implements LogStore {
         }
         long index = appender.lastIndexAppended();
         int cycle = ROLL_CYCLE.toCycle(index);
-        if (!unsynced.containsKey(cycle)) {
-            try {
-                unsynced.put(cycle, FileChannel.open(directory.resolve(cycleFileName(cycle)), StandardOpenOption.READ));
-            } catch (IOException e) {
-                throw fail(new StorageException(directory + ": cannot open cycle file " + cycleFileName(cycle)
-                        + " to sync it", e));
-            }
+        try {
+            files.written(cycle, cycleFileName(cycle));
+        } catch (IOException e) {
+            throw fail(new StorageException(directory + ": cannot open cycle file " + cycleFileName(cycle)
+                    + " to sync it", e));
         }
         cycleBytes += records.length() + 4;
-        written = true;
         return index;
     }
 
@@ -477,14 +470,7 @@ public final class ChronicleLogStore implements LogStore {
 
     @Override
     public void close() {
-        for (FileChannel channel : unsynced.values()) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, "closing a cycle file channel: {0}", e);
-            }
-        }
-        unsynced.clear();
+        files.close();
         reader.close();
         appender.close();
         queue.close();

@@ -37,6 +37,8 @@ import org.rocksdb.WriteOptions;
  * and one {@code fdatasync} for everything since the last sync (group commit). A
  * RocksDB write batch is atomic, so after a crash the store holds the state of some
  * sync or, if the crash hit a sync, of the one before it: a prefix of the calls.
+ * {@link #beginSync()} writes the batch without {@code sync} (the WAL file and memtable
+ * have it at once) and leaves the {@code fdatasync} of the WAL ({@code SyncWAL}) to its caller.
  *
  * <h2>Recovery</h2>
  * RocksDB runs with {@link WALRecoveryMode#TolerateCorruptedTailRecords}: a record cut
@@ -54,8 +56,8 @@ import org.rocksdb.WriteOptions;
  * call of the owning thread: storage errors are never only logged.
  *
  * <h2>Threading</h2>
- * One thread at a time calls the store, as {@link LogStore} says; the reclaiming
- * thread only touches RocksDB, which is thread-safe.
+ * One thread at a time calls the store, as {@link LogStore} says; the reclaiming thread
+ * and {@code SyncWAL} on a sync thread only touch RocksDB, which is thread-safe.
  */
 public final class RocksDbLogStore implements LogStore {
 
@@ -70,6 +72,7 @@ public final class RocksDbLogStore implements LogStore {
     private final JulRocksDbLogger rocksLogger;
     private final RocksDB db;
     private final WriteOptions syncWrite = new WriteOptions().setSync(true);
+    private final WriteOptions unsyncedWrite = new WriteOptions().setSync(false);
     private final ReadOptions checkedRead = new ReadOptions().setVerifyChecksums(true);
     private final ExecutorService reclaimer;
     private final RocksDbDiagnosis diagnosis;
@@ -81,14 +84,14 @@ public final class RocksDbLogStore implements LogStore {
     private final ArrayList<Entry> pendingEntries = new ArrayList<>();
     private long pendingFrom;
 
-    private long snapshotIndex;
-    private long snapshotTerm;
-    private long lastIndex;
+    private long snapshotIndex, snapshotTerm, lastIndex;
     /** Term of {@code lastIndex}, asked for at every append (the log-matching check). */
     private long lastTerm;
     private HardState hardState = HardState.getDefaultInstance();
     private CompletableFuture<Void> reclaimed = CompletableFuture.completedFuture(null);
     private volatile Throwable reclaimFailure;
+    /** A WAL sync that failed on another thread ({@link #beginSync()}): the store is unusable. */
+    private volatile StorageException syncFailure;
 
     private RocksDbLogStore(Path directory, Options options, JulRocksDbLogger rocksLogger, RocksDB db) {
         this.directory = directory;
@@ -332,19 +335,43 @@ public final class RocksDbLogStore implements LogStore {
             throw new StorageException("RocksDB log in " + directory + ": the synced write of entries up to index "
                     + lastIndex + " failed; the node must stop", e);
         }
-        try {
-            pending.clear();
-        } catch (RuntimeException e) {
-            throw new StorageException("RocksDB log in " + directory + ": cannot reset the write batch", e);
-        }
-        pendingEntries.clear();
-        pendingEntries.trimToSize();
-        pendingFrom = lastIndex + 1;
-        dirty = false;
+        clearPending();
         if (compactedSinceSync) {
             compactedSinceSync = false;
             reclaimSpace(snapshotIndex);
         }
+    }
+
+    /**
+     * Writes the pending batch without {@code fdatasync} and returns {@code SyncWAL}, which covers
+     * every earlier write. After a compaction the whole sync happens here (space is reclaimed after it).
+     */
+    @Override
+    public PendingSync beginSync() {
+        checkHealthy();
+        if (!dirty) {
+            return PendingSync.DONE;
+        }
+        if (compactedSinceSync) {
+            sync();
+            return PendingSync.DONE;
+        }
+        try {
+            db.write(unsyncedWrite, pending);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB log in " + directory + ": the write of entries up to index "
+                    + lastIndex + " failed; the node must stop", e);
+        }
+        long upTo = lastIndex;
+        clearPending();
+        return () -> {
+            try {
+                db.syncWal();
+            } catch (RocksDBException | RuntimeException e) {
+                throw syncFailure = new StorageException("RocksDB log in " + directory + ": syncing the WAL with"
+                        + " entries up to index " + upTo + " failed; the node must stop", e);
+            }
+        };
     }
 
     @Override
@@ -427,7 +454,19 @@ public final class RocksDbLogStore implements LogStore {
         return reclaimed;
     }
 
+    /** The pending batch was written: its entries are read from the database from now on. */
+    private void clearPending() {
+        pending.clear();
+        pendingEntries.clear();
+        pendingEntries.trimToSize();
+        pendingFrom = lastIndex + 1;
+        dirty = false;
+    }
+
     private void checkHealthy() {
+        if (syncFailure != null) {
+            throw new StorageException("RocksDB log in " + directory + ": a WAL sync failed earlier", syncFailure);
+        }
         Throwable failure = reclaimFailure;
         if (failure != null) {
             throw new StorageException("RocksDB log in " + directory + ": a background reclaim failed earlier", failure);
@@ -447,6 +486,7 @@ public final class RocksDbLogStore implements LogStore {
         pending.close();
         checkedRead.close();
         syncWrite.close();
+        unsyncedWrite.close();
         db.close();
         options.close();
         rocksLogger.close();
