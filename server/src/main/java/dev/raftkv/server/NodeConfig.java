@@ -1,5 +1,6 @@
 package dev.raftkv.server;
 
+import dev.raftkv.storage.LogStoreProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -101,7 +102,8 @@ public record NodeConfig(
             throw new ConfigException("raftkv.client.port", "clashes with raftkv.peer.port (both " + peerPort + ")");
         }
         String backend = r.optional("raftkv.wal.backend").orElse("rocksdb");
-        if (!backend.matches("rocksdb|chronicle|memory")) {
+        if (!backend.matches("rocksdb|chronicle|memory") && LogStoreProvider.available().stream()
+                .noneMatch(provider -> provider.name().equals(backend))) {
             throw new ConfigException("raftkv.wal.backend", "unknown backend '" + backend
                     + "'; use rocksdb, chronicle or memory");
         }

@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Each round: take every queued event (peer messages, client writes, reads, tasks),
  * propose the writes as one batch (or hand them to the {@link WriteForwarder} when not
  * leading), tick when due, then for each Ready: send the messages that may go first (the
- * leader replicates while it writes its own disk, thesis §10.2.1), append and sync once
- * (group commit), send votes and acknowledgements, hand committed entries to the
- * {@link Applier}, and advance. A storage error stops the loop and fails what waits.
+ * leader replicates while it writes its own disk, thesis §10.2.1), write to the store,
+ * hand committed entries to the {@link Applier}, and leave the sync to {@link LogSync}
+ * (group commit on its own thread; votes and acknowledgements go once it returns). A
+ * storage error stops the loop and fails what waits.
  *
  * <p>Threading: the methods without "Event loop" in their comment may be called from any
  * thread and never block; they queue an event. Everything else runs on the loop thread.
@@ -81,6 +82,7 @@ final class NodeLoop {
     private final RemovalNotice removal;
     private final SnapshotSteps snapshots;
     private final CommitSteps commitSteps;
+    private final LogSync logSync;
 
     // Owned by the loop thread.
     private final List<PendingWrite> batch = new ArrayList<>();
@@ -110,8 +112,10 @@ final class NodeLoop {
         this.reads = new LinearizableReads(core, applier);
         this.commitSteps = new CommitSteps(config.nodeId(), applier, reads);
         this.removal = new RemovalNotice(config.nodeId(), directory, transitions);
+        this.logSync = new LogSync(config.nodeId(), store, core, this::send, this::execute, metrics, elections, time);
         this.snapshots = new SnapshotSteps(config.nodeId(), config.snapshots().compactionTail(), core, store,
-                applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(), this::reportSnapshot);
+                logSync::syncNow, applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(),
+                this::reportSnapshot);
         this.membership = new MembershipRequests(config.nodeId(), core, applier, transport,
                 directory::knownAddresses, transitions, time::nanoTime, () -> lastKnownLeader);
     }
@@ -233,6 +237,7 @@ final class NodeLoop {
                 if (now - nextTick >= 0) {
                     core.tick();
                     ticks++;
+                    metrics.ticks.increment();
                     nextTick = now - nextTick > 5 * tickNanos ? now + tickNanos : nextTick + tickNanos;
                     if (ticks % 5 == 0) {
                         expireDeadlines(now);
@@ -251,6 +256,7 @@ final class NodeLoop {
             transitions.event("stopped", core.term(), "error=\"" + e + "\"");
         } finally {
             failEverything(unavailable("node " + config.nodeId() + " stopped"));
+            logSync.close();
         }
     }
 
@@ -337,6 +343,7 @@ final class NodeLoop {
             for (Message m : ready.messages()) {
                 send(m);
             }
+            boolean syncNow = logSync.mustSyncNow(ready);
             if (ready.snapshot() != null) {
                 snapshots.install(ready.snapshot());
             }
@@ -347,18 +354,8 @@ final class NodeLoop {
             if (ready.hardState() != null) {
                 store.setHardState(ready.hardState());
             }
-            if (ready.mustSync()) {
-                long start = time.nanoTime();
-                store.sync();
-                long syncNanos = time.nanoTime() - start;
-                metrics.recordSync(syncNanos);
-                elections.synced(syncNanos);
-            }
-            for (Message m : ready.messagesAfterPersist()) {
-                send(m);
-            }
             commitSteps.afterPersist(ready, core.commitIndex());
-            core.advance(ready);
+            logSync.persist(ready, syncNow);
         }
     }
 

@@ -18,6 +18,8 @@ public final class NodeMetrics {
     final LongAdder proposals = new LongAdder();
     final LongAdder rejectedProposals = new LongAdder();
     final LongAdder leaderChanges = new LongAdder();
+    /** Ticks of the event loop: logical time, which stops while the loop is blocked. */
+    final LongAdder ticks = new LongAdder();
     private final LongAdder syncs = new LongAdder();
     private final LongAdder syncNanos = new LongAdder();
     private final AtomicLongArray syncBuckets = new AtomicLongArray(SYNC_BUCKET_BOUNDS_MICROS.length + 1);
@@ -195,6 +197,10 @@ public final class NodeMetrics {
     }
 
     /** Times this node saw a new leader. */
+    public long ticks() {
+        return ticks.sum();
+    }
+
     public long leaderChanges() {
         return leaderChanges.sum();
     }

@@ -7,6 +7,7 @@ import dev.raftkv.storage.LogStore;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What the event loop does with snapshots: streams the one the core names to a
@@ -23,6 +24,7 @@ final class SnapshotSteps {
     private final long compactionTail;
     private final RaftNode core;
     private final LogStore store;
+    private final Consumer<Runnable> syncAfter;
     private final Applier applier;
     private final SnapshotStore files;
     private final TransitionLog transitions;
@@ -33,15 +35,18 @@ final class SnapshotSteps {
 
     /**
      * @param compactionTail entries kept in the log below a snapshot this node wrote, for slow followers
+     * @param syncAfter runs a store change that must not overlap a sync in flight, then syncs ({@link LogSync#syncNow})
      * @param report tells the core, later on the loop, how a stream to a follower ended
      */
-    SnapshotSteps(String nodeId, long compactionTail, RaftNode core, LogStore store, Applier applier,
+    SnapshotSteps(String nodeId, long compactionTail, RaftNode core, LogStore store, Consumer<Runnable> syncAfter,
+                  Applier applier,
                   SnapshotStore files, TransitionLog transitions, SnapshotMeta restoredAtStart,
                   BiConsumer<String, Boolean> report) {
         this.nodeId = nodeId;
         this.compactionTail = compactionTail;
         this.core = core;
         this.store = store;
+        this.syncAfter = syncAfter;
         this.applier = applier;
         this.files = files;
         this.transitions = transitions;
@@ -90,8 +95,7 @@ final class SnapshotSteps {
         core.snapshotTaken(meta);
         long compactTo = meta.getIndex() - compactionTail;
         if (compactTo > store.firstIndex() - 1) {
-            store.compact(compactTo);
-            store.sync();
+            syncAfter.accept(() -> store.compact(compactTo));
         }
         transitions.event("snapshot", core.term(), "index=" + meta.getIndex() + " bytes=" + info.sizeBytes()
                 + " log_first_index=" + store.firstIndex());

@@ -177,7 +177,10 @@ public final class SimulatedApplier {
         this.reads = new LinearizableReads(core, applied);
         this.steps = new CommitSteps(nodeId, applier, reads);
         snapshotter.onWriteEnd(applier::snapshotIfRequested);
-        this.snapshotSteps = new SnapshotSteps(nodeId, compactionTail, core, log, applier, store,
+        this.snapshotSteps = new SnapshotSteps(nodeId, compactionTail, core, log, change -> {
+                    change.run();
+                    log.sync();
+                }, applier, store,
                 new TransitionLog(nodeId, SimulatedMembership.SILENT), restoredAtStart,
                 (to, ok) -> snapshots.executeOnLoop(() -> core.reportSnapshot(to, ok)));
         snapshotSteps.sender(snapshots::send);

@@ -1,0 +1,223 @@
+package dev.raftkv.server;
+
+import dev.raftkv.proto.HardState;
+import dev.raftkv.proto.Message;
+import dev.raftkv.raft.RaftNode;
+import dev.raftkv.raft.Ready;
+import dev.raftkv.storage.LogStore;
+import dev.raftkv.storage.StorageException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Makes what the event loop writes durable without holding the loop on the disk: the
+ * {@code fdatasync} runs on a sync thread of its own, one at a time, each covering every
+ * write made before it (group commit), while the loop goes on ticking, sending heartbeats,
+ * replicating and handling messages. A leader stalled in a long fsync therefore keeps its
+ * followers from timing out (the unprompted elections of issue 12, item 6), and its own
+ * copy counts toward commitment only once it is durable (thesis §10.2.1).
+ *
+ * <p>What waits for a sync: each Ready's {@code messagesAfterPersist} (votes and
+ * acknowledgements) are held, in order, until the sync that covers the Ready's writes has
+ * returned; then {@link RaftNode#persisted} tells the core. A Ready that changes the term
+ * or the vote, or installs a snapshot, is synced on the loop thread before it is advanced
+ * ({@link #mustSyncNow}): it first waits for the sync in flight. Those are rare (elections,
+ * snapshot installs), and keeping them synchronous keeps a candidate from counting its own
+ * vote before that vote is durable.
+ *
+ * <p>Threading: every method runs on the event loop; the sync thread only runs
+ * {@link LogStore.PendingSync#await()} and hands the result back through {@code toLoop}.
+ * A failed sync stops the loop (the task it hands back throws the {@link StorageException}).
+ */
+final class LogSync implements AutoCloseable {
+
+    private record Held(long seq, List<Message> messages) { }
+
+    private final LogStore store;
+    private final RaftNode core;
+    private final Consumer<Message> send;
+    private final Consumer<Runnable> toLoop;
+    private final NodeMetrics metrics;
+    private final ElectionDiagnostics elections;
+    private final TimeSource time;
+    private final ExecutorService thread;
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    /** Counts the Readys written to the store; a sync covers every one up to the count when it began. */
+    private long writtenSeq;
+    private long durableSeq;
+    /** The sync on the sync thread, or null; completes (on that thread) when it has returned. */
+    private CompletableFuture<Void> inFlight;
+    private long inFlightSeq;
+    /** The last entry in the store when the sync in flight began: durable once it returns. */
+    private long inFlightIndex;
+    private long inFlightTerm;
+    private long syncedTerm;
+    private String syncedVote;
+
+    /**
+     * @param send sends a message that waited for durability
+     * @param toLoop runs a task on the event loop (the sync thread's results)
+     */
+    LogSync(String nodeId, LogStore store, RaftNode core, Consumer<Message> send, Consumer<Runnable> toLoop,
+            NodeMetrics metrics, ElectionDiagnostics elections, TimeSource time) {
+        this.store = store;
+        this.core = core;
+        this.send = send;
+        this.toLoop = toLoop;
+        this.metrics = metrics;
+        this.elections = elections;
+        this.time = time;
+        HardState stored = store.hardState();
+        this.syncedTerm = stored.getTerm();
+        this.syncedVote = stored.getVotedFor();
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, "raftkv-sync-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Whether {@code ready} must be durable before it is advanced (it changes the term or
+     * the vote, or carries a snapshot). If so, this waits for the sync in flight first, so
+     * the store may be written, reset and synced at once.
+     */
+    boolean mustSyncNow(Ready ready) {
+        HardState hs = ready.hardState();
+        boolean now = ready.snapshot() != null
+                || (hs != null && (hs.getTerm() != syncedTerm || !hs.getVotedFor().equals(syncedVote)));
+        if (now) {
+            awaitInFlight();
+        }
+        return now;
+    }
+
+    /**
+     * {@code ready}'s entries and hard state are written: syncs now if {@code now} (see
+     * {@link #mustSyncNow}), else leaves it to the sync thread; sends its
+     * {@code messagesAfterPersist} once durable; advances the core.
+     */
+    void persist(Ready ready, boolean now) {
+        if (ready.hardState() != null) {
+            syncedTerm = ready.hardState().getTerm();
+            syncedVote = ready.hardState().getVotedFor();
+        }
+        if (now) {
+            syncNow(null);
+            ready.messagesAfterPersist().forEach(send);
+            core.advance(ready);
+            return;
+        }
+        if (ready.mustSync()) {
+            writtenSeq++;
+        }
+        if (writtenSeq == durableSeq) {
+            ready.messagesAfterPersist().forEach(send);
+        } else if (!ready.messagesAfterPersist().isEmpty()) {
+            held.add(new Held(writtenSeq, ready.messagesAfterPersist()));
+        }
+        core.advanceWritten(ready);
+        if (inFlight == null && writtenSeq > durableSeq) {
+            startSync();
+        }
+    }
+
+    /**
+     * Makes everything written durable on the loop thread, after {@code change} (a store
+     * call that must not overlap a sync: compaction, reset), if not null.
+     */
+    void syncNow(Runnable change) {
+        awaitInFlight();
+        if (change != null) {
+            change.run();
+        }
+        long start = time.nanoTime();
+        store.sync();
+        recordSync(time.nanoTime() - start);
+        long last = store.lastIndex();
+        markDurable(writtenSeq, last, store.term(last));
+    }
+
+    private void startSync() {
+        long seq = writtenSeq;
+        long start = time.nanoTime();
+        LogStore.PendingSync pending = store.beginSync();
+        inFlightSeq = seq;
+        inFlightIndex = store.lastIndex();
+        inFlightTerm = store.term(inFlightIndex);
+        inFlight = CompletableFuture.runAsync(pending::await, thread);
+        CompletableFuture<Void> mine = inFlight;
+        mine.whenComplete((ok, error) -> {
+            long nanos = time.nanoTime() - start;
+            toLoop.accept(() -> synced(mine, nanos));
+        });
+    }
+
+    /** On the loop: the sync in flight returned (or failed). */
+    private void synced(CompletableFuture<Void> sync, long nanos) {
+        if (sync != inFlight) {
+            return; // already taken care of by awaitInFlight
+        }
+        inFlight = null;
+        rethrowFailure(sync);
+        recordSync(nanos);
+        markDurable(inFlightSeq, inFlightIndex, inFlightTerm);
+        if (writtenSeq > durableSeq) {
+            startSync();
+        }
+    }
+
+    private void awaitInFlight() {
+        CompletableFuture<Void> sync = inFlight;
+        if (sync == null) {
+            return;
+        }
+        inFlight = null;
+        rethrowFailure(sync);
+        markDurable(inFlightSeq, inFlightIndex, inFlightTerm);
+    }
+
+    private static void rethrowFailure(CompletableFuture<Void> sync) {
+        try {
+            sync.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof StorageException storage) {
+                throw storage;
+            }
+            throw new StorageException("the log sync failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Everything written up to Ready {@code seq} is durable, the store then ending at ({@code index}, {@code term}). */
+    private void markDurable(long seq, long index, long term) {
+        durableSeq = Math.max(durableSeq, seq);
+        while (!held.isEmpty() && held.peek().seq() <= durableSeq) {
+            held.poll().messages().forEach(send);
+        }
+        core.persisted(index, term);
+    }
+
+    private void recordSync(long nanos) {
+        metrics.recordSync(nanos);
+        elections.synced(nanos);
+    }
+
+    /** Waits (bounded) for the sync in flight; what is still held is dropped, as it is not known durable. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        held.clear();
+    }
+}
