@@ -264,9 +264,8 @@ public final class RaftNode {
     }
 
     /**
-     * Handles a message from a peer. Messages from unknown or stale senders are ignored.
-     * A member whose committed configuration does not list the sender answers it
-     * {@code MSG_REMOVED} as well (see {@link #removal()}).
+     * Handles a message from a peer. Messages from unknown or stale senders are ignored. A member
+     * whose committed configuration does not list the sender answers {@code MSG_REMOVED} too.
      */
     public void step(Message m) {
         if (m.getType() == MessageType.MSG_REMOVED) {
@@ -274,9 +273,10 @@ public final class RaftNode {
             removals.handleNotice(m);
             return;
         }
-        removals.tellIfRemoved(m);
+        boolean fromOutsider = removals.tellIfRemoved(m);
         if (m.getTerm() > term) {
-            if (!candidate.stepHigherTerm(m)) {
+            // A node the committed configuration left out never deposes a leader (CheckQuorum would).
+            if ((fromOutsider && role == Role.LEADER) || !candidate.stepHigherTerm(m)) {
                 return;
             }
         } else if (m.getTerm() < term) {

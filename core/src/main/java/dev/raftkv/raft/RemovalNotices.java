@@ -73,17 +73,20 @@ final class RemovalNotices {
      * does not list: a node removed while it was cut off, or before the entry reached it,
      * would otherwise campaign forever. Not while the configuration is uncommitted: a
      * leader removing itself still replicates its removal.
+     *
+     * @return whether it told the sender so (it is outside the committed configuration)
      */
-    void tellIfRemoved(Message m) {
+    boolean tellIfRemoved(Message m) {
         Membership membership = node.membership;
         ConfState conf = membership.current();
         long index = membership.currentIndex();
         if (index == 0 || index > node.log.committed() || !Membership.lists(conf, node.id)
                 || Membership.lists(conf, m.getFrom()) || m.getFrom().isEmpty()) {
-            return;
+            return false;
         }
         node.messages.add(node.message(MessageType.MSG_REMOVED, m.getFrom()).setIndex(index)
                 .setLogTerm(membership.currentTerm()).setConf(conf).build());
+        return true;
     }
 
     /**

@@ -358,6 +358,25 @@ class SnapshotAndMembershipTest {
     }
 
     @Test
+    void a_removed_node_that_reached_a_higher_term_while_it_was_paused_does_not_depose_the_leader() {
+        InMemoryLogStore store = new InMemoryLogStore();
+        RaftNode a = leader(store, THREE, true);
+        Proposal removeC = a.proposeConfChange(change(ConfChangeType.CONF_CHANGE_REMOVE, "c"));
+        drain(a, store);
+        ack(a, store, "b");
+        assertThat(a.commitIndex()).isGreaterThanOrEqualTo(removeC.firstIndex());
+        sent.clear();
+
+        // c answers appends it got before its removal, from a term it reached by itself meanwhile.
+        a.step(msg(MessageType.MSG_APPEND_RESPONSE, "c", "a", a.term() + 1).setReject(true).build());
+        drain(a, store);
+
+        assertThat(a.role()).isEqualTo(Role.LEADER);
+        assertThat(a.term()).isEqualTo(1);
+        assertThat(take(MessageType.MSG_REMOVED, "c")).hasSize(1);
+    }
+
+    @Test
     void a_member_tells_a_node_its_committed_configuration_left_out_that_it_was_removed_and_that_node_stops_campaigning() {
         InMemoryLogStore store = new InMemoryLogStore();
         RaftNode a = leader(store, THREE, true);
