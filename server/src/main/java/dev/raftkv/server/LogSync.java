@@ -8,12 +8,8 @@ import dev.raftkv.storage.LogStore;
 import dev.raftkv.storage.StorageException;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Makes what the event loop writes durable without holding the loop on the disk: the
@@ -31,9 +27,9 @@ import java.util.function.Consumer;
  * snapshot installs), and keeping them synchronous keeps a candidate from counting its own
  * vote before that vote is durable.
  *
- * <p>Threading: every method runs on the event loop; the sync thread only runs
+ * <p>Threading: every method runs on the event loop; the {@link SyncRunner} only runs
  * {@link LogStore.PendingSync#await()} and hands the result back through {@code toLoop}.
- * A failed sync stops the loop (the task it hands back throws the {@link StorageException}).
+ * A failed sync stops the loop: the call that learns of it throws the {@link StorageException}.
  */
 final class LogSync implements AutoCloseable {
 
@@ -43,17 +39,16 @@ final class LogSync implements AutoCloseable {
     private final RaftNode core;
     private final Consumer<Message> send;
     private final Consumer<Runnable> toLoop;
-    private final NodeMetrics metrics;
-    private final ElectionDiagnostics elections;
+    private final LongConsumer syncTimes;
     private final TimeSource time;
-    private final ExecutorService thread;
+    private final SyncRunner runner;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
 
     /** Counts the Readys written to the store; a sync covers every one up to the count when it began. */
     private long writtenSeq;
     private long durableSeq;
-    /** The sync on the sync thread, or null; completes (on that thread) when it has returned. */
-    private CompletableFuture<Void> inFlight;
+    /** Names the sync the runner has, or null. */
+    private Object inFlight;
     private long inFlightSeq;
     /** The last entry in the store when the sync in flight began: durable once it returns. */
     private long inFlightIndex;
@@ -63,25 +58,21 @@ final class LogSync implements AutoCloseable {
 
     /**
      * @param send sends a message that waited for durability
-     * @param toLoop runs a task on the event loop (the sync thread's results)
+     * @param toLoop runs a task on the event loop (the runner's results)
+     * @param syncTimes gets each sync's duration in nanoseconds
      */
-    LogSync(String nodeId, LogStore store, RaftNode core, Consumer<Message> send, Consumer<Runnable> toLoop,
-            NodeMetrics metrics, ElectionDiagnostics elections, TimeSource time) {
+    LogSync(LogStore store, RaftNode core, Consumer<Message> send, Consumer<Runnable> toLoop, LongConsumer syncTimes,
+            TimeSource time, SyncRunner runner) {
         this.store = store;
         this.core = core;
         this.send = send;
         this.toLoop = toLoop;
-        this.metrics = metrics;
-        this.elections = elections;
+        this.syncTimes = syncTimes;
         this.time = time;
+        this.runner = runner;
         HardState stored = store.hardState();
         this.syncedTerm = stored.getTerm();
         this.syncedVote = stored.getVotedFor();
-        this.thread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread t = new Thread(runnable, "raftkv-sync-" + nodeId);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**
@@ -140,7 +131,7 @@ final class LogSync implements AutoCloseable {
         }
         long start = time.nanoTime();
         store.sync();
-        recordSync(time.nanoTime() - start);
+        syncTimes.accept(time.nanoTime() - start);
         long last = store.lastIndex();
         markDurable(writtenSeq, last, store.term(last));
     }
@@ -152,22 +143,22 @@ final class LogSync implements AutoCloseable {
         inFlightSeq = seq;
         inFlightIndex = store.lastIndex();
         inFlightTerm = store.term(inFlightIndex);
-        inFlight = CompletableFuture.runAsync(pending::await, thread);
-        CompletableFuture<Void> mine = inFlight;
-        mine.whenComplete((ok, error) -> {
+        Object token = new Object();
+        inFlight = token;
+        runner.run(pending, error -> {
             long nanos = time.nanoTime() - start;
-            toLoop.accept(() -> synced(mine, nanos));
+            toLoop.accept(() -> synced(token, error, nanos));
         });
     }
 
     /** On the loop: the sync in flight returned (or failed). */
-    private void synced(CompletableFuture<Void> sync, long nanos) {
-        if (sync != inFlight) {
-            return; // already taken care of by awaitInFlight
+    private void synced(Object token, Throwable error, long nanos) {
+        if (token != inFlight) {
+            return; // already taken back by awaitInFlight
         }
         inFlight = null;
-        rethrowFailure(sync);
-        recordSync(nanos);
+        rethrow(error);
+        syncTimes.accept(nanos);
         markDurable(inFlightSeq, inFlightIndex, inFlightTerm);
         if (writtenSeq > durableSeq) {
             startSync();
@@ -175,23 +166,20 @@ final class LogSync implements AutoCloseable {
     }
 
     private void awaitInFlight() {
-        CompletableFuture<Void> sync = inFlight;
-        if (sync == null) {
+        if (inFlight == null) {
             return;
         }
         inFlight = null;
-        rethrowFailure(sync);
+        rethrow(runner.finish());
         markDurable(inFlightSeq, inFlightIndex, inFlightTerm);
     }
 
-    private static void rethrowFailure(CompletableFuture<Void> sync) {
-        try {
-            sync.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof StorageException storage) {
-                throw storage;
-            }
-            throw new StorageException("the log sync failed: " + e.getCause(), e.getCause());
+    private static void rethrow(Throwable error) {
+        if (error instanceof StorageException storage) {
+            throw storage;
+        }
+        if (error != null) {
+            throw new StorageException("the log sync failed: " + error, error);
         }
     }
 
@@ -204,20 +192,10 @@ final class LogSync implements AutoCloseable {
         core.persisted(index, term);
     }
 
-    private void recordSync(long nanos) {
-        metrics.recordSync(nanos);
-        elections.synced(nanos);
-    }
-
     /** Waits (bounded) for the sync in flight; what is still held is dropped, as it is not known durable. */
     @Override
     public void close() {
-        thread.shutdown();
-        try {
-            thread.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        runner.close(30_000);
         held.clear();
     }
 }

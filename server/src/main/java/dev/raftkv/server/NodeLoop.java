@@ -60,7 +60,7 @@ final class NodeLoop {
     record Parts(NodeConfig config, TimeSource time, NodeMetrics metrics, TransitionLog transitions,
                  ElectionDiagnostics elections, MemberDirectory directory, LogStore store, RaftNode core,
                  Applier applier, PeerTransport transport, SnapshotFiles snapshotFiles, Snapshotter snapshotter,
-                 SnapshotMeta restoredAtStart, JoinProgress joinProgress) {
+                 SnapshotMeta restoredAtStart, JoinProgress joinProgress, SyncRunner syncRunner) {
     }
 
     private final NodeConfig config;
@@ -112,7 +112,10 @@ final class NodeLoop {
         this.reads = new LinearizableReads(core, applier);
         this.commitSteps = new CommitSteps(config.nodeId(), applier, reads);
         this.removal = new RemovalNotice(config.nodeId(), directory, transitions);
-        this.logSync = new LogSync(config.nodeId(), store, core, this::send, this::execute, metrics, elections, time);
+        this.logSync = new LogSync(store, core, this::send, this::execute, nanos -> {
+            metrics.recordSync(nanos);
+            elections.synced(nanos);
+        }, time, parts.syncRunner());
         this.snapshots = new SnapshotSteps(config.nodeId(), config.snapshots().compactionTail(), core, store,
                 logSync::syncNow, applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(),
                 this::reportSnapshot);

@@ -126,7 +126,12 @@ public final class RaftServer implements AutoCloseable {
         snapshotter.onWriteEnd(applier::snapshotIfRequested);
         transport = new PeerTransport(config.nodeId(), directory.reachable().values(), threadFactory, time::nanoTime);
         NodeLoop nodeLoop = new NodeLoop(new NodeLoop.Parts(config, time, metrics, transitions, elections, directory,
-                store, core, applier, transport, snapshotFiles, snapshotter, snapshot, joinProgress));
+                store, core, applier, transport, snapshotFiles, snapshotter, snapshot, joinProgress,
+                SyncRunner.thread(runnable -> {
+                    Thread thread = threadFactory.newThread(runnable);
+                    thread.setName("raftkv-sync-" + config.nodeId());
+                    return thread;
+                })));
         snapshotSender = new SnapshotSender(config.nodeId(), transport::channel, threadFactory,
                 nodeLoop::reportSnapshot, transitions, time::nanoTime);
         SnapshotSender sender = snapshotSender;

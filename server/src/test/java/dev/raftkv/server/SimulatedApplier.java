@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -99,8 +100,10 @@ public final class SimulatedApplier {
      * @param restoredAtStart the snapshot {@code stateMachine} was loaded from (null: none)
      * @param everyEntries a snapshot is taken each time this many entries were applied since the last one
      * @param compactionTail entries kept in the log below a snapshot written here
+     * @param syncAfter runs a change of the log that must not overlap a sync in flight, then syncs
      */
-    public SimulatedApplier(String nodeId, RaftNode core, LogStore log, KvStateMachine stateMachine,
+    public SimulatedApplier(String nodeId, RaftNode core, LogStore log, Consumer<Runnable> syncAfter,
+                            KvStateMachine stateMachine,
                             SnapshotMeta restoredAtStart, ApplyThread thread, Hooks hooks, Snapshots snapshots,
                             long everyEntries, long compactionTail, Set<Mutation> mutations) {
         this.stateMachine = stateMachine;
@@ -177,10 +180,7 @@ public final class SimulatedApplier {
         this.reads = new LinearizableReads(core, applied);
         this.steps = new CommitSteps(nodeId, applier, reads);
         snapshotter.onWriteEnd(applier::snapshotIfRequested);
-        this.snapshotSteps = new SnapshotSteps(nodeId, compactionTail, core, log, change -> {
-                    change.run();
-                    log.sync();
-                }, applier, store,
+        this.snapshotSteps = new SnapshotSteps(nodeId, compactionTail, core, log, syncAfter, applier, store,
                 new TransitionLog(nodeId, SimulatedMembership.SILENT), restoredAtStart,
                 (to, ok) -> snapshots.executeOnLoop(() -> core.reportSnapshot(to, ok)));
         snapshotSteps.sender(snapshots::send);

@@ -150,6 +150,27 @@ final class SimDisk implements LogStore {
         unsynced.clear();
     }
 
+    /**
+     * The simulated fsync of exactly the writes made before this call: the node's sync
+     * "thread" (an event a simulated fsync later) makes them durable, not the later ones.
+     */
+    @Override
+    public PendingSync beginSync() {
+        List<Write> covered = List.copyOf(unsynced);
+        return () -> {
+            if (!covered.isEmpty() && syncFails.getAsBoolean()) {
+                throw new StorageException("simulated disk: fsync failed with an I/O error (EIO); " + covered.size()
+                        + " writes since the last sync may or may not be on disk");
+            }
+            for (Write write : covered) {
+                if (unsynced.remove(0) != write) {
+                    throw new IllegalStateException("simulated disk: a sync overlapped the pending one");
+                }
+                write.operation().accept(durable);
+            }
+        };
+    }
+
     @Override
     public void compact(long index) {
         write(store -> store.compact(index));

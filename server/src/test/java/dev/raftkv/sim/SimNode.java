@@ -21,6 +21,7 @@ import dev.raftkv.raft.Role;
 import dev.raftkv.server.Applied;
 import dev.raftkv.server.SimulatedApplier;
 import dev.raftkv.server.SimulatedForwarder;
+import dev.raftkv.server.SimulatedLogSync;
 import dev.raftkv.server.SimulatedMembership;
 import dev.raftkv.storage.StorageException;
 import java.io.ByteArrayOutputStream;
@@ -72,7 +73,8 @@ final class SimNode {
     private boolean up;
     /** Bumped by every crash, so events of an earlier life are ignored. */
     private int incarnation;
-    private Ready persisting;
+    /** The production LogSync: this life's syncs, and the acknowledgements and votes that wait for them. */
+    private SimulatedLogSync logSync;
     /** The production forwarding of writes to the leader; one per incarnation. */
     private SimulatedForwarder forwarder;
     /** The production handling of membership changes and transfers; one per incarnation. */
@@ -142,7 +144,9 @@ final class SimNode {
         int incarnationStarted = incarnation;
         applyThread = new SimThread(this, cluster.queue(), random, 2);
         writerThread = new SimThread(this, cluster.queue(), random, 4);
-        applier = new SimulatedApplier(id, raft, disk, stateMachine, snapshot == null ? null : snapshot.meta(),
+        logSync = new SimulatedLogSync(disk, raft, this::send, task -> onLoop(incarnationStarted, task),
+                task -> afterFsync(incarnationStarted, task), () -> cluster.queue().nowMillis());
+        applier = new SimulatedApplier(id, raft, disk, logSync::syncNow, stateMachine, snapshot == null ? null : snapshot.meta(),
                 new SimulatedApplier.ApplyThread() {
                     @Override
                     public void execute(Runnable task) {
@@ -198,7 +202,7 @@ final class SimNode {
         incarnation++;
         disk = disk.crash(random);
         raft = null;
-        persisting = null;
+        logSync = null;
         files.crash();
         transfers.clear();
         applyThread = null;
@@ -425,7 +429,7 @@ final class SimNode {
         if (up && raft.role() == Role.LEADER) {
             cluster.checker().onLeaderCommit(this, cluster);
         }
-        while (up && persisting == null && raft.hasReady()) {
+        while (up && raft.hasReady()) {
             Ready ready = raft.ready();
             if (ready.softState() != null) {
                 cluster.checker().onSoftState(this, ready.softState());
@@ -438,58 +442,55 @@ final class SimNode {
             for (Message m : ready.messages()) {
                 send(m);
             }
-            if (ready.snapshot() != null) {
-                install(ready.snapshot());
-            }
-            if (!ready.entries().isEmpty()) {
-                cluster.checker().onCommit(this, raft.commitIndex());
-                cluster.checker().onWrite(this, ready.entries());
-                disk.append(ready.entries());
-            }
-            if (ready.hardState() != null) {
-                cluster.checker().onCommit(this, ready.hardState().getCommit());
-                disk.setHardState(ready.hardState());
-            }
-            persisting = ready;
-            int life = incarnation;
-            // The production loop fails a lost leadership's writes above the commit index it
-            // knew at this Ready; messages stepped while the sync is in flight do not count.
-            long commitAtReady = raft.commitIndex();
-            cluster.queue().after(cluster.fsyncDelayMillis(id, random),
-                    () -> onPersisted(life, ready, commitAtReady));
-        }
-    }
-
-    private void onPersisted(int life, Ready ready, long commitAtReady) {
-        if (!up || life != incarnation || deferredWhilePaused(() -> onPersisted(life, ready, commitAtReady))) {
-            return;
-        }
-        if (ready.mustSync()) {
             try {
-                disk.sync();
+                boolean syncNow = logSync.mustSyncNow(ready);
+                if (ready.snapshot() != null) {
+                    install(ready.snapshot());
+                }
+                if (!ready.entries().isEmpty()) {
+                    cluster.checker().onCommit(this, raft.commitIndex());
+                    cluster.checker().onWrite(this, ready.entries());
+                    disk.append(ready.entries());
+                }
+                if (ready.hardState() != null) {
+                    cluster.checker().onCommit(this, ready.hardState().getCommit());
+                    disk.setHardState(ready.hardState());
+                }
+                handedToApply.addAll(ready.committedEntries());
+                ackOnCommit(ready.committedEntries());
+                applier.afterPersist(ready, raft.commitIndex());
+                logSync.persist(ready, syncNow);
             } catch (StorageException e) {
                 stopOnStorageFailure();
                 return;
             }
+            checkConfiguration();
         }
-        for (Message m : ready.messagesAfterPersist()) {
-            send(m);
+    }
+
+    /** The mutation ACK_ON_COMMIT: own writes answered as soon as their entry commits. */
+    private void ackOnCommit(List<Entry> committed) {
+        if (ackOnCommit.isEmpty()) {
+            return;
         }
-        handedToApply.addAll(ready.committedEntries());
-        if (!ackOnCommit.isEmpty()) {
-            // The mutation ACK_ON_COMMIT: own writes answered as soon as their entry commits.
-            for (Entry entry : ready.committedEntries()) {
-                CompletableFuture<Applied> early = ackOnCommit.remove(entry.getIndex());
-                if (early != null) {
-                    early.complete(new Applied(CommandResult.getDefaultInstance(), entry.getIndex()));
-                }
+        for (Entry entry : committed) {
+            CompletableFuture<Applied> early = ackOnCommit.remove(entry.getIndex());
+            if (early != null) {
+                early.complete(new Applied(CommandResult.getDefaultInstance(), entry.getIndex()));
             }
         }
-        applier.afterPersist(ready, commitAtReady);
-        persisting = null;
-        raft.advance(ready);
-        checkConfiguration();
-        process();
+    }
+
+    /** The simulated sync thread: {@code task} runs a simulated fsync later, unless the node crashed meanwhile. */
+    private void afterFsync(int life, Runnable task) {
+        cluster.queue().after(cluster.fsyncDelayMillis(id, random), () -> runSync(life, task));
+    }
+
+    private void runSync(int life, Runnable task) {
+        if (!up || life != incarnation || deferredWhilePaused(() -> runSync(life, task))) {
+            return;
+        }
+        task.run();
     }
 
     /**
