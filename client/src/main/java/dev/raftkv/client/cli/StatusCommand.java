@@ -57,10 +57,41 @@ final class StatusCommand implements Callable<Integer> {
                     failures.add(address + "\tunreachable: " + e.getCause().getMessage());
                 }
             });
-            print(rows);
-            failures.forEach(cli.out()::println);
+            if (cli.writeOut() == WriteOut.JSON) {
+                printJson(rows, failures);
+            } else if (cli.writeOut() == WriteOut.SIMPLE) {
+                rows.stream().skip(1).forEach(row -> cli.out().println(String.join("\t", row)));
+                failures.forEach(cli.out()::println);
+            } else {
+                print(rows);
+                failures.forEach(cli.out()::println);
+            }
             return rows.size() > 1 ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
         }
+    }
+
+    /** {@code [{"node","address","role","term","leader","commit","applied","first","last"}, ...]}, then unreachable ones. */
+    private void printJson(List<String[]> rows, List<String> failures) {
+        var array = jakarta.json.Json.createArrayBuilder();
+        for (String[] row : rows.subList(1, rows.size())) {
+            var object = jakarta.json.Json.createObjectBuilder();
+            for (int i = 0; i < COLUMNS.length; i++) {
+                String name = COLUMNS[i].toLowerCase(java.util.Locale.ROOT);
+                if (i >= 3 && i != 4) {
+                    object.add(name, Long.parseLong(row[i]));
+                } else if (row[i].equals("-")) {
+                    object.addNull(name);
+                } else {
+                    object.add(name, row[i]);
+                }
+            }
+            array.add(object);
+        }
+        for (String failure : failures) {
+            String[] parts = failure.split("\t", 2);
+            array.add(jakarta.json.Json.createObjectBuilder().add("address", parts[0]).add("error", parts[1]));
+        }
+        cli.out().println(array.build());
     }
 
     private static String[] row(String address, StatusResponse status) {
