@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "snapshot", description = "Snapshots of one node (admin API).",
         subcommands = {SnapshotCommand.Take.class, SnapshotCommand.ListSnapshots.class,
-            SnapshotCommand.Download.class})
+            SnapshotCommand.Download.class, SnapshotRestoreCommand.class})
 final class SnapshotCommand {
 
     /** Snapshot tables: which entry, when, how big, where. */

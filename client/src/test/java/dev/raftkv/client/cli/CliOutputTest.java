@@ -92,7 +92,7 @@ class CliOutputTest {
     void every_command_and_subcommand_takes_help_and_lists_the_exit_codes() {
         String[][] commands = {{"get"}, {"put"}, {"delete"}, {"add"}, {"cas"}, {"scan"}, {"status"}, {"bench"},
             {"member"}, {"member", "list"}, {"member", "add"}, {"member", "remove"}, {"member", "promote"},
-            {"snapshot"}, {"snapshot", "take"}, {"snapshot", "list"}, {"snapshot", "download"}, {"leader"}};
+            {"snapshot"}, {"snapshot", "take"}, {"snapshot", "list"}, {"snapshot", "download"}, {"snapshot", "restore"}, {"leader"}};
         for (String[] command : commands) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
