@@ -23,7 +23,13 @@ final class AddCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RaftKvClient client = cli.connect()) {
-            cli.out().println(client.blocking().add(ByteString.copyFromUtf8(key), delta));
+            ByteString keyBytes = ByteString.copyFromUtf8(key);
+            long sum = client.blocking().add(keyBytes, delta);
+            if (cli.writeOut() == WriteOut.JSON) {
+                WriteOut.print(cli.out(), WriteOut.key(keyBytes).add("value", sum));
+            } else {
+                cli.out().println(sum);
+            }
             return ExitCodes.OK;
         }
     }

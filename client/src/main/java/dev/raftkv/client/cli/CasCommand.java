@@ -45,9 +45,21 @@ final class CasCommand implements Callable<Integer> {
             } else {
                 client.blocking().compareAndSet(keyBytes, ByteString.copyFromUtf8(expectation.value), newBytes);
             }
-            cli.out().println("OK");
+            if (cli.writeOut() == WriteOut.JSON) {
+                WriteOut.print(cli.out(), WriteOut.key(keyBytes).add("swapped", true));
+            } else {
+                cli.out().println("OK");
+            }
             return ExitCodes.OK;
         } catch (CasMismatchException e) {
+            if (cli.writeOut() == WriteOut.JSON) {
+                var json = WriteOut.key(keyBytes).add("swapped", false).add("found", e.found());
+                if (e.found()) {
+                    WriteOut.bytes(json, "currentValue", e.currentValue());
+                }
+                WriteOut.print(cli.out(), json);
+                return ExitCodes.REJECTED;
+            }
             cli.err().println("CAS mismatch: " + (e.found()
                     ? "current value is " + Bytes.describe(e.currentValue())
                     : "the key is absent"));

@@ -21,7 +21,16 @@ final class DeleteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RaftKvClient client = cli.connect()) {
-            WriteResult result = client.blocking().delete(ByteString.copyFromUtf8(key));
+            ByteString keyBytes = ByteString.copyFromUtf8(key);
+            WriteResult result = client.blocking().delete(keyBytes);
+            if (cli.writeOut() == WriteOut.JSON) {
+                var json = WriteOut.key(keyBytes).add("deleted", result.found());
+                if (result.found()) {
+                    WriteOut.bytes(json, "previousValue", result.previousValue());
+                }
+                WriteOut.print(cli.out(), json);
+                return ExitCodes.OK;
+            }
             cli.out().println(result.found()
                     ? "deleted (was " + Bytes.describe(result.previousValue()) + ")"
                     : "not found (nothing deleted)");

@@ -28,7 +28,16 @@ final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RaftKvClient client = cli.connect()) {
-            GetResult result = client.blocking().get(ByteString.copyFromUtf8(key), consistency);
+            ByteString keyBytes = ByteString.copyFromUtf8(key);
+            GetResult result = client.blocking().get(keyBytes, consistency);
+            if (cli.writeOut() == WriteOut.JSON) {
+                var json = WriteOut.key(keyBytes).add("found", result.found());
+                if (result.found()) {
+                    WriteOut.bytes(json, "value", result.value());
+                }
+                WriteOut.print(cli.out(), json);
+                return result.found() ? ExitCodes.OK : ExitCodes.NOT_FOUND;
+            }
             if (!result.found()) {
                 cli.err().println("not found: " + Bytes.describe(ByteString.copyFromUtf8(key)));
                 return ExitCodes.NOT_FOUND;

@@ -35,12 +35,17 @@ final class MemberCommand {
         return object.containsKey("members") ? object.getJsonArray("members") : JsonValue.EMPTY_JSON_ARRAY;
     }
 
+    /** Member tables: who, then how far behind, then where. */
+    static final String[] COLUMNS = {"id", "role", "matchIndex", "lag", "peerAddress", "clientAddress"};
+
     static void printMembers(RaftKvCli cli, JsonStructure answer) {
         JsonArray members = members(answer);
-        if (members.isEmpty()) {
+        if (cli.writeOut() == WriteOut.JSON) {
+            WriteOut.print(cli.out(), answer);
+        } else if (members.isEmpty()) {
             cli.out().println(answer);
         } else {
-            JsonTable.print(cli.out(), members);
+            WriteOut.printRows(cli.out(), cli.writeOut(), members, COLUMNS);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.raftkv.client.Endpoints;
 import dev.raftkv.client.RaftKvClient;
 import dev.raftkv.client.RaftKvException;
 import dev.raftkv.client.Routing;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,6 +36,9 @@ import picocli.CommandLine.Option;
             "  6 outcome unknown (a write may or may not have been applied)", "  7 other error"})
 public final class RaftKvCli {
 
+    /** Every command's help ends with the exit codes (the footer above). */
+    private static final String[] EXIT_CODES = RaftKvCli.class.getAnnotation(Command.class).footer();
+
     static final String ENDPOINTS_VARIABLE = "RAFTKV_ENDPOINTS";
 
     @Option(names = {"-e", "--endpoints"}, paramLabel = "HOST:PORT,...",
@@ -52,19 +58,32 @@ public final class RaftKvCli {
             + "Kv.Pipeline stream per node (the default); e.g. to compare the two with bench.")
     private boolean unary;
 
+    @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT",
+            description = "Output format: simple, json or table (default: simple; table for status and lists). "
+                    + "JSON is one line, stable: see the documentation of each command's fields in docs/cli.md.")
+    private WriteOut writeOut;
+
     private Map<String, String> environment = Map.of();
+    private InputStream stdin = InputStream.nullInputStream();
     private PrintWriter out;
     private PrintWriter err;
 
     public static void main(String[] args) {
         CliLogging.quietGrpc();
-        System.exit(run(args, System.out, System.err, System.getenv()));
+        System.exit(run(args, System.in, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs one command line with no standard input; returns its exit code. */
+    public static int run(String[] args, PrintStream stdout, PrintStream stderr, Map<String, String> environment) {
+        return run(args, InputStream.nullInputStream(), stdout, stderr, environment);
     }
 
     /** Runs one command line; returns its exit code. */
-    public static int run(String[] args, PrintStream stdout, PrintStream stderr, Map<String, String> environment) {
+    public static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr,
+            Map<String, String> environment) {
         RaftKvCli cli = new RaftKvCli();
         cli.environment = Map.copyOf(environment);
+        cli.stdin = stdin;
         cli.out = new PrintWriter(stdout, true, StandardCharsets.UTF_8);
         cli.err = new PrintWriter(stderr, true, StandardCharsets.UTF_8);
         CommandLine commandLine = new CommandLine(cli)
@@ -75,11 +94,27 @@ public final class RaftKvCli {
                     line.getErr().println("error: " + message(error));
                     return error instanceof AdminApi.AdminException admin ? admin.exitCode() : ExitCodes.of(error);
                 });
+        helpEverywhere(commandLine);
         try {
             return commandLine.execute(args);
         } finally {
             cli.out.flush();
             cli.err.flush();
+        }
+    }
+
+    /** {@code -h/--help} and the exit codes on every subcommand, at every depth. */
+    private static void helpEverywhere(CommandLine parent) {
+        for (CommandLine sub : parent.getSubcommands().values()) {
+            CommandSpec spec = sub.getCommandSpec();
+            if (spec.findOption("--help") == null) {
+                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            if (spec.usageMessage().footer().length == 0) {
+                spec.usageMessage().footer(EXIT_CODES);
+            }
+            helpEverywhere(sub);
         }
     }
 
@@ -93,6 +128,15 @@ public final class RaftKvCli {
 
     Map<String, String> environment() {
         return environment;
+    }
+
+    /** The format asked for with {@code -w}, or null for the command's default. */
+    WriteOut writeOut() {
+        return writeOut;
+    }
+
+    InputStream stdin() {
+        return stdin;
     }
 
     PrintWriter out() {

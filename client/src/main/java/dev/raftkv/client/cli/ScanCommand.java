@@ -57,17 +57,29 @@ final class ScanCommand implements Callable<Integer> {
         }
         int printed = 0;
         boolean more = false;
+        boolean json = cli.writeOut() == WriteOut.JSON;
+        if (json) {
+            cli.out().print('[');
+        }
         try (RaftKvClient client = cli.connect()) {
             Optional<ScanRange> range = Optional.of(range());
             while (range.isPresent() && printed < limit) {
                 ScanPage page = client.blocking().scan(range.get(), Math.min(pageSize, limit - printed), consistency);
                 for (KeyValue pair : page.pairs()) {
-                    cli.out().println(Bytes.display(pair.key()) + "\t" + Bytes.display(pair.value()));
+                    if (json) {
+                        cli.out().print((printed > 0 ? "," : "")
+                                + WriteOut.bytes(WriteOut.key(pair.key()), "value", pair.value()).build());
+                    } else {
+                        cli.out().println(Bytes.display(pair.key()) + "\t" + Bytes.display(pair.value()));
+                    }
                     printed++;
                 }
                 range = page.next();
                 more = range.isPresent();
             }
+        }
+        if (json) {
+            cli.out().println(']');
         }
         if (more) {
             cli.err().println("(stopped after --limit " + limit + " pairs; more keys follow)");

@@ -18,8 +18,11 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "snapshot", description = "Snapshots of one node (admin API).",
         subcommands = {SnapshotCommand.Take.class, SnapshotCommand.ListSnapshots.class,
-            SnapshotCommand.Download.class})
+            SnapshotCommand.Download.class, SnapshotRestoreCommand.class})
 final class SnapshotCommand {
+
+    /** Snapshot tables: which entry, when, how big, where. */
+    static final String[] COLUMNS = {"index", "term", "createdMillis", "sizeBytes", "file"};
 
     @ParentCommand
     RaftKvCli cli;
@@ -39,7 +42,11 @@ final class SnapshotCommand {
         @Override
         public Integer call() {
             JsonStructure answer = parent.api().post("snapshots", null);
-            parent.cli.out().println("snapshot taken: " + answer);
+            if (parent.cli.writeOut() == WriteOut.JSON) {
+                WriteOut.print(parent.cli.out(), answer);
+            } else {
+                parent.cli.out().println("snapshot taken: " + answer);
+            }
             return ExitCodes.OK;
         }
     }
@@ -54,10 +61,12 @@ final class SnapshotCommand {
             JsonStructure answer = parent.api().get("snapshots");
             JsonArray rows = answer.getValueType() == JsonValue.ValueType.ARRAY ? answer.asJsonArray()
                     : answer.asJsonObject().getJsonArray("snapshots");
-            if (rows == null || rows.isEmpty()) {
+            if (parent.cli.writeOut() == WriteOut.JSON) {
+                WriteOut.print(parent.cli.out(), rows == null ? WriteOut.none() : rows);
+            } else if (rows == null || rows.isEmpty()) {
                 parent.cli.out().println("no snapshots");
             } else {
-                JsonTable.print(parent.cli.out(), rows);
+                WriteOut.printRows(parent.cli.out(), parent.cli.writeOut(), rows, COLUMNS);
             }
             return ExitCodes.OK;
         }

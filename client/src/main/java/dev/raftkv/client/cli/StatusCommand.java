@@ -3,6 +3,8 @@ package dev.raftkv.client.cli;
 import dev.raftkv.client.RaftKvClient;
 import dev.raftkv.proto.MemberStatus;
 import dev.raftkv.proto.StatusResponse;
+import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", description = "Ask every node (given and discovered) for its status; print a table."
@@ -24,9 +27,42 @@ final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     private RaftKvCli cli;
 
+    @Option(names = "--watch", paramLabel = "INTERVAL", converter = TimeoutConverter.class,
+            description = "Print the table again every INTERVAL (e.g. 1s) from this one process, clearing the "
+                    + "terminal first, until interrupted (Ctrl-C).")
+    private Duration watch;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         try (RaftKvClient client = cli.connectForProbing()) {
+            if (watch == null) {
+                return once(client);
+            }
+            while (!Thread.currentThread().isInterrupted()) {
+                long started = System.nanoTime();
+                java.io.StringWriter frame = new java.io.StringWriter();
+                java.io.PrintWriter into = new java.io.PrintWriter(frame);
+                into.println(java.time.LocalTime.now().withNano(0) + "  (every " + watch.toMillis() + " ms; Ctrl-C stops)");
+                PrintWriter out = cli.out();
+                once(client, into);
+                into.flush();
+                out.print("\033[H\033[2J" + frame);
+                out.flush();
+                long waitNanos = watch.toNanos() - (System.nanoTime() - started);
+                if (waitNanos > 0) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(waitNanos);
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    private int once(RaftKvClient client) {
+        return once(client, cli.out());
+    }
+
+    private int once(RaftKvClient client, PrintWriter out) {
+        {
             Set<String> addresses = new LinkedHashSet<>(client.knownAddresses());
             Map<String, CompletableFuture<StatusResponse>> answers = new LinkedHashMap<>();
             addresses.forEach(address -> answers.put(address, client.status(address)));
@@ -57,10 +93,41 @@ final class StatusCommand implements Callable<Integer> {
                     failures.add(address + "\tunreachable: " + e.getCause().getMessage());
                 }
             });
-            print(rows);
-            failures.forEach(cli.out()::println);
+            if (cli.writeOut() == WriteOut.JSON) {
+                printJson(out, rows, failures);
+            } else if (cli.writeOut() == WriteOut.SIMPLE) {
+                rows.stream().skip(1).forEach(row -> out.println(String.join("\t", row)));
+                failures.forEach(out::println);
+            } else {
+                print(out, rows);
+                failures.forEach(out::println);
+            }
             return rows.size() > 1 ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
         }
+    }
+
+    /** {@code [{"node","address","role","term","leader","commit","applied","first","last"}, ...]}, then unreachable ones. */
+    private static void printJson(PrintWriter out, List<String[]> rows, List<String> failures) {
+        var array = jakarta.json.Json.createArrayBuilder();
+        for (String[] row : rows.subList(1, rows.size())) {
+            var object = jakarta.json.Json.createObjectBuilder();
+            for (int i = 0; i < COLUMNS.length; i++) {
+                String name = COLUMNS[i].toLowerCase(java.util.Locale.ROOT);
+                if (i >= 3 && i != 4) {
+                    object.add(name, Long.parseLong(row[i]));
+                } else if (row[i].equals("-")) {
+                    object.addNull(name);
+                } else {
+                    object.add(name, row[i]);
+                }
+            }
+            array.add(object);
+        }
+        for (String failure : failures) {
+            String[] parts = failure.split("\t", 2);
+            array.add(jakarta.json.Json.createObjectBuilder().add("address", parts[0]).add("error", parts[1]));
+        }
+        out.println(array.build());
     }
 
     private static String[] row(String address, StatusResponse status) {
@@ -73,7 +140,7 @@ final class StatusCommand implements Callable<Integer> {
         };
     }
 
-    private void print(List<String[]> rows) {
+    private static void print(PrintWriter out, List<String[]> rows) {
         int[] widths = new int[COLUMNS.length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
@@ -85,7 +152,7 @@ final class StatusCommand implements Callable<Integer> {
             for (int i = 0; i < row.length; i++) {
                 line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
             }
-            cli.out().println(line.toString().stripTrailing());
+            out.println(line.toString().stripTrailing());
         }
     }
 }

@@ -121,7 +121,9 @@ class AdminCommandsTest {
     @Test
     void snapshot_list_and_download() throws IOException {
         CliRun list = CliRun.run(env, "snapshot", "list");
-        assertThat(list.out()).contains("index", "900", "1234");
+        assertThat(list.out()).contains("index", "900", "1.2 KiB");
+        assertThat(CliRun.run(env, "-w", "json", "snapshot", "list").out())
+                .isEqualTo("[{\"index\":900,\"term\":3,\"sizeBytes\":1234}]\n");
         Path file = dir.resolve("backup.snap");
         CliRun download = CliRun.run(env, "snapshot", "download", file.toString());
         assertThat(download.exitCode()).isZero();

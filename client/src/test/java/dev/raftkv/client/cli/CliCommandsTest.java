@@ -162,7 +162,7 @@ class CliCommandsTest {
     @Test
     void usage_errors_exit_2() {
         assertThat(raftkv("frobnicate").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(raftkv("put", "only-key").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(raftkv("put").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(raftkv("add", "k", "not-a-number").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(CliRun.run(Map.of(), "--endpoints", "nohostport", "get", "k").exitCode()).isEqualTo(ExitCodes.ERROR);
     }

@@ -9,9 +9,14 @@ import java.util.Map;
 record CliRun(int exitCode, String out, String err) {
 
     static CliRun run(Map<String, String> environment, String... args) {
+        return runWithInput(new byte[0], environment, args);
+    }
+
+    /** A run whose standard input holds {@code stdin}. */
+    static CliRun runWithInput(byte[] stdin, Map<String, String> environment, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exitCode = RaftKvCli.run(args,
+        int exitCode = RaftKvCli.run(args, new java.io.ByteArrayInputStream(stdin),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 environment);

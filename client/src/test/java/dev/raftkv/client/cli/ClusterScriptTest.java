@@ -57,7 +57,8 @@ class ClusterScriptTest {
 
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).startsWith("usage: scripts/cluster COMMAND")
-                .contains("kill N", "restart N", "logs N", "up [--nodes N]")
+                .contains("kill N", "restart N [--no-wait]", "logs N", "up [--nodes N]", "add-node",
+                        "remove-node N", "monitor")
                 .doesNotContain("set -euo", "root=", "#");
         assertThat(run("-h").out()).isEqualTo(help.out());
     }
@@ -80,6 +81,10 @@ class ClusterScriptTest {
         assertThat(run("kill", "two").err()).contains("'two' is not a node number");
         assertThat(run("restart", "0").exitCode()).isEqualTo(2);
         assertThat(run("logs", "4").exitCode()).isEqualTo(2);
+        assertThat(run("restart", "9", "--no-wait").err()).contains("there is no node 9");
+        assertThat(run("remove-node", "4").err()).contains("there is no node 4");
+        assertThat(run("remove-node").exitCode()).isEqualTo(2);
+        assertThat(run("add-node", "extra").exitCode()).isEqualTo(2);
     }
 
     @Test
@@ -88,6 +93,14 @@ class ClusterScriptTest {
 
         assertThat(kill.exitCode()).isEqualTo(1);
         assertThat(kill.err()).contains("n2 is not running");
+    }
+
+    @Test
+    void adding_a_node_needs_a_running_cluster() throws Exception {
+        Run add = run("add-node");
+
+        assertThat(add.exitCode()).isEqualTo(1);
+        assertThat(add.err()).isEqualTo("scripts/cluster: no node is running: start the cluster first (scripts/cluster up)\n");
     }
 
     @Test
