@@ -5,6 +5,11 @@ import dev.raftkv.proto.Command;
 import dev.raftkv.proto.CommandResult;
 import dev.raftkv.proto.CommandResult.Code;
 import dev.raftkv.proto.ConfState;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.ResponseOp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,9 +64,15 @@ public final class KvStateMachine {
         this(SessionLimits.DEFAULT);
     }
 
-    /** An empty state machine at applied index 0 and log clock 0. */
+    /** An empty state machine at applied index 0 and log clock 0, with {@link HistoryLimits#DEFAULT}. */
     public KvStateMachine(SessionLimits sessionLimits) {
-        this(sessionLimits, 0, 0, new KeyValueMap(), new SessionTable(sessionLimits), ConfState.getDefaultInstance());
+        this(sessionLimits, HistoryLimits.DEFAULT);
+    }
+
+    /** An empty state machine at applied index 0, log clock 0 and revision 1. */
+    public KvStateMachine(SessionLimits sessionLimits, HistoryLimits historyLimits) {
+        this(sessionLimits, 0, 0, new KeyValueMap(historyLimits), new SessionTable(sessionLimits),
+                ConfState.getDefaultInstance());
     }
 
     KvStateMachine(SessionLimits sessionLimits, long appliedIndex, long clockMillis, KeyValueMap data,
@@ -148,7 +159,7 @@ public final class KvStateMachine {
     private CommandResult applyWrite(Command command) {
         long sessionId = command.getSessionId();
         if (sessionId == 0) {
-            return data.execute(command);
+            return execute(command);
         }
         Session session = sessions.touch(sessionId, clockMillis);
         if (session == null) {
@@ -165,9 +176,44 @@ public final class KvStateMachine {
                     + " is at or below the acknowledged sequence " + session.ackedSequence()
                     + " and its result was discarded");
         }
-        CommandResult result = data.execute(command);
+        CommandResult result = execute(command);
         session.record(sequence, result);
         return result;
+    }
+
+    private CommandResult execute(Command command) {
+        return switch (command.getOpCase()) {
+            case ETCD_REQUEST -> etcd(command.getEtcdRequest());
+            case ETCD_COMPACT -> {
+                try {
+                    data.compact(command.getEtcdCompact().getRevision());
+                    yield CommandResult.newBuilder().setRevision(data.revision()).build();
+                } catch (MvccException e) {
+                    yield KeyValueMap.error(e.code(), e.getMessage()).toBuilder().setRevision(data.revision()).build();
+                }
+            }
+            default -> data.execute(command);
+        };
+    }
+
+    /** One etcd RequestOp as one write transaction: all its changes or, on an etcd error, none. */
+    private CommandResult etcd(ByteString serialized) {
+        RequestOp op;
+        try {
+            op = RequestOp.parseFrom(serialized);
+        } catch (InvalidProtocolBufferException e) {
+            return KeyValueMap.error(Code.ETCD_INVALID, "etcdserver: malformed request: " + e.getMessage());
+        }
+        data.begin();
+        try {
+            ResponseOp response = EtcdOps.apply(data, op);
+            data.commit();
+            return CommandResult.newBuilder().setEtcdResponse(response.toByteString()).setRevision(data.revision())
+                    .build();
+        } catch (MvccException e) {
+            data.rollback();
+            return KeyValueMap.error(e.code(), e.getMessage()).toBuilder().setRevision(data.revision()).build();
+        }
     }
 
     private static CommandResult sessionExpired(long sessionId) {
@@ -212,6 +258,26 @@ public final class KvStateMachine {
     /** Up to {@code limit} pairs whose keys start with {@code prefix}, in key order. See {@link #scan}. */
     public List<KeyValue> scanPrefix(ByteString prefix, int limit) {
         return data.scan(prefix, Keys.prefixEnd(prefix), limit);
+    }
+
+    /**
+     * etcd's Range, served like the other reads (after ReadIndex, or at once when serializable).
+     *
+     * @return the response without its header
+     * @throws MvccException if the revision asked for is compacted or in the future
+     */
+    public RangeResponse etcdRange(RangeRequest request) {
+        return EtcdOps.range(data, request);
+    }
+
+    /** The store's current revision: 1 when new, one more per write transaction that changed something. */
+    public long revision() {
+        return data.revision();
+    }
+
+    /** The revision below which history is gone (0: never compacted). */
+    public long compactedRevision() {
+        return data.compactedRevision();
     }
 
     /** How many keys hold a value. */
@@ -305,6 +371,12 @@ public final class KvStateMachine {
      * @throws IOException from {@code in}
      */
     public static KvStateMachine readSnapshot(InputStream in, SessionLimits sessionLimits) throws IOException {
-        return SnapshotReader.read(in, sessionLimits);
+        return readSnapshot(in, sessionLimits, HistoryLimits.DEFAULT);
+    }
+
+    /** {@link #readSnapshot(InputStream, SessionLimits)} with history limits (not part of the snapshot either). */
+    public static KvStateMachine readSnapshot(InputStream in, SessionLimits sessionLimits, HistoryLimits historyLimits)
+            throws IOException {
+        return SnapshotReader.read(in, sessionLimits, historyLimits);
     }
 }

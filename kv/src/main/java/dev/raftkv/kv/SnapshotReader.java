@@ -15,7 +15,11 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.pcollections.TreePMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
@@ -34,23 +38,38 @@ final class SnapshotReader {
     private final InputStream buffered;
     private final ChecksummingInputStream checksummed;
     private final DataInputStream in;
-    private final KeyValueMap data = new KeyValueMap();
+    private final HistoryLimits historyLimits;
+    private int version;
+    private TreePMap<ByteString, VersionedValue> base = TreePMap.empty(Keys.ORDER);
+    private final List<Map.Entry<Long, List<Map.Entry<ByteString, VersionedValue>>>> history = new ArrayList<>();
+    private long revision = 1;
+    private long compactedRevision;
+    private long baseRevision = 1;
     private final SessionTable sessions;
     private long appliedIndex;
     private long clockMillis;
     private ConfState conf = ConfState.getDefaultInstance();
 
-    private SnapshotReader(InputStream source, SessionLimits sessionLimits) {
+    private SnapshotReader(InputStream source, SessionLimits sessionLimits, HistoryLimits historyLimits) {
+        this.historyLimits = historyLimits;
         this.buffered = new BufferedInputStream(source, BUFFER_BYTES);
         this.checksummed = new ChecksummingInputStream(buffered);
         this.in = new DataInputStream(checksummed);
         this.sessions = new SessionTable(sessionLimits);
     }
 
-    static KvStateMachine read(InputStream source, SessionLimits sessionLimits) throws IOException {
-        SnapshotReader reader = new SnapshotReader(source, sessionLimits);
+    static KvStateMachine read(InputStream source, SessionLimits sessionLimits, HistoryLimits historyLimits)
+            throws IOException {
+        SnapshotReader reader = new SnapshotReader(source, sessionLimits, historyLimits);
         reader.readAll();
-        return new KvStateMachine(sessionLimits, reader.appliedIndex, reader.clockMillis, reader.data,
+        KeyValueMap data;
+        try {
+            data = KeyValueMap.restore(historyLimits, reader.revision, reader.compactedRevision, reader.baseRevision,
+                    reader.base, reader.history);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException("inconsistent MVCC history in the snapshot: " + e.getMessage(), e);
+        }
+        return new KvStateMachine(sessionLimits, reader.appliedIndex, reader.clockMillis, data,
                 reader.sessions, reader.conf);
     }
 
@@ -63,7 +82,7 @@ final class SnapshotReader {
             throw new SnapshotFormatException("not a raftkv state machine snapshot: bad magic "
                     + HexFormat.of().formatHex(magic) + ", expected " + HexFormat.of().formatHex(SnapshotFormat.MAGIC));
         }
-        int version = readInt("the version");
+        version = readInt("the version");
         if (version < SnapshotFormat.OLDEST_READABLE_VERSION || version > SnapshotFormat.VERSION) {
             throw new SnapshotFormatException("unsupported snapshot version " + version + " (this reader supports "
                     + SnapshotFormat.OLDEST_READABLE_VERSION + " to " + SnapshotFormat.VERSION + ")");
@@ -75,11 +94,13 @@ final class SnapshotReader {
                 throw malformed(sectionOffset, "section " + SnapshotFormat.sectionName(tag) + " appears twice");
             }
             if (tag != SnapshotFormat.SECTION_STATE && tag != SnapshotFormat.SECTION_PAIRS
-                    && tag != SnapshotFormat.SECTION_SESSIONS && (tag != SnapshotFormat.SECTION_CONFIG || version < 2)) {
+                    && tag != SnapshotFormat.SECTION_SESSIONS && (tag != SnapshotFormat.SECTION_CONFIG || version < 2)
+                    && ((tag != SnapshotFormat.SECTION_MVCC && tag != SnapshotFormat.SECTION_HISTORY) || version < 3)) {
                 throw malformed(sectionOffset, "unknown section tag " + tag);
             }
             long records = readLong("a record count");
-            boolean single = tag == SnapshotFormat.SECTION_STATE || tag == SnapshotFormat.SECTION_CONFIG;
+            boolean single = tag == SnapshotFormat.SECTION_STATE || tag == SnapshotFormat.SECTION_CONFIG
+                    || tag == SnapshotFormat.SECTION_MVCC;
             if (records < 0 || (single && records != 1)) {
                 throw malformed(sectionOffset, "bad record count " + records + " for section "
                         + SnapshotFormat.sectionName(tag));
@@ -88,7 +109,10 @@ final class SnapshotReader {
                 readRecord(tag);
             }
         }
-        int[] requiredSections = version >= 2
+        int[] requiredSections = version >= 3
+                ? new int[] {SnapshotFormat.SECTION_STATE, SnapshotFormat.SECTION_MVCC, SnapshotFormat.SECTION_PAIRS,
+                        SnapshotFormat.SECTION_HISTORY, SnapshotFormat.SECTION_SESSIONS, SnapshotFormat.SECTION_CONFIG}
+                : version == 2
                 ? new int[] {SnapshotFormat.SECTION_STATE, SnapshotFormat.SECTION_PAIRS, SnapshotFormat.SECTION_SESSIONS,
                         SnapshotFormat.SECTION_CONFIG}
                 : new int[] {SnapshotFormat.SECTION_STATE, SnapshotFormat.SECTION_PAIRS, SnapshotFormat.SECTION_SESSIONS};
@@ -126,6 +150,8 @@ final class SnapshotReader {
                 case SnapshotFormat.SECTION_STATE -> state(record);
                 case SnapshotFormat.SECTION_PAIRS -> pair(body, record);
                 case SnapshotFormat.SECTION_SESSIONS -> session(body, record);
+                case SnapshotFormat.SECTION_MVCC -> mvcc(record);
+                case SnapshotFormat.SECTION_HISTORY -> revision(body, record);
                 case SnapshotFormat.SECTION_CONFIG -> {
                     conf = ConfState.parseFrom(record);
                     record.position(record.limit());
@@ -155,8 +181,23 @@ final class SnapshotReader {
         }
     }
 
+    private void mvcc(ByteBuffer record) {
+        if (record.remaining() != SnapshotFormat.MVCC_RECORD_BYTES) {
+            throw new IllegalArgumentException("expected " + SnapshotFormat.MVCC_RECORD_BYTES + " bytes, found "
+                    + record.remaining());
+        }
+        revision = record.getLong();
+        compactedRevision = record.getLong();
+        baseRevision = record.getLong();
+        if (baseRevision < 1 || revision < baseRevision || compactedRevision < 0) {
+            throw new IllegalArgumentException("revision " + revision + ", compacted " + compactedRevision
+                    + ", base " + baseRevision + " are not consistent");
+        }
+    }
+
     private void pair(byte[] body, ByteBuffer record) {
         int keyLength = record.getInt();
+        VersionedValue versions = version >= 3 ? versions(record, null) : null;
         if (keyLength < 0 || keyLength > record.remaining()) {
             throw new IllegalArgumentException("key length " + keyLength + " does not fit the record");
         }
@@ -165,7 +206,46 @@ final class SnapshotReader {
         ByteString value = UnsafeByteOperations.unsafeWrap(body, record.position() + keyLength,
                 record.remaining() - keyLength);
         record.position(record.limit());
-        data.restore(key, value);
+        if (!base.isEmpty() && Keys.ORDER.compare(base.lastKey(), key) >= 0) {
+            throw new IllegalArgumentException(
+                    "key " + Keys.describe(key) + " does not follow " + Keys.describe(base.lastKey()));
+        }
+        base = base.plus(key, versions == null ? new VersionedValue(value, 1, 1, 1)
+                : new VersionedValue(value, versions.createRevision(), versions.modRevision(), versions.version()));
+    }
+
+    private static VersionedValue versions(ByteBuffer record, ByteString value) {
+        long create = record.getLong();
+        long mod = record.getLong();
+        long changes = record.getLong();
+        return new VersionedValue(value == null ? ByteString.EMPTY : value, create, mod, changes);
+    }
+
+    private void revision(byte[] body, ByteBuffer record) {
+        long at = record.getLong();
+        int count = record.getInt();
+        List<Map.Entry<ByteString, VersionedValue>> changes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int keyLength = record.getInt();
+            if (keyLength < 0 || keyLength > record.remaining()) {
+                throw new IllegalArgumentException("key length " + keyLength + " does not fit the record");
+            }
+            ByteString key = UnsafeByteOperations.unsafeWrap(body, record.position(), keyLength);
+            record.position(record.position() + keyLength);
+            VersionedValue value = null;
+            if (record.get() != 0) {
+                VersionedValue versions = versions(record, null);
+                int valueLength = record.getInt();
+                if (valueLength < 0 || valueLength > record.remaining()) {
+                    throw new IllegalArgumentException("value length " + valueLength + " does not fit the record");
+                }
+                value = new VersionedValue(UnsafeByteOperations.unsafeWrap(body, record.position(), valueLength),
+                        versions.createRevision(), versions.modRevision(), versions.version());
+                record.position(record.position() + valueLength);
+            }
+            changes.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, value));
+        }
+        history.add(Map.entry(at, changes));
     }
 
     private void session(byte[] body, ByteBuffer record) throws InvalidProtocolBufferException {

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.util.Collection;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.pcollections.PVector;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -47,7 +48,9 @@ final class SnapshotWriter {
                 new BufferedOutputStream(new CheckedOutputStream(unclosable, crc), BUFFER_BYTES)));
         writer.header();
         writer.state(appliedIndex, clockMillis);
-        writer.pairs(data.pairs());
+        writer.mvcc(data);
+        writer.pairs(data.baseState());
+        writer.history(data);
         writer.sessions(sessions.leastRecentlyUsedFirst());
         writer.config(conf);
         writer.out.writeInt(SnapshotFormat.END);
@@ -75,15 +78,57 @@ final class SnapshotWriter {
         out.writeLong(clockMillis);
     }
 
-    private void pairs(Map<ByteString, ByteString> pairs) throws IOException {
+    private void mvcc(KeyValueMap data) throws IOException {
+        section(SnapshotFormat.SECTION_MVCC, 1);
+        out.writeInt(SnapshotFormat.MVCC_RECORD_BYTES);
+        out.writeLong(data.revision());
+        out.writeLong(data.compactedRevision());
+        out.writeLong(data.baseRevision());
+    }
+
+    private void pairs(Map<ByteString, VersionedValue> pairs) throws IOException {
         section(SnapshotFormat.SECTION_PAIRS, pairs.size());
-        for (Map.Entry<ByteString, ByteString> pair : pairs.entrySet()) {
+        for (Map.Entry<ByteString, VersionedValue> pair : pairs.entrySet()) {
             ByteString key = pair.getKey();
-            ByteString value = pair.getValue();
-            out.writeInt(recordLength(4L + key.size() + value.size()));
+            VersionedValue value = pair.getValue();
+            out.writeInt(recordLength(4L + SnapshotFormat.VERSIONS_BYTES + key.size() + value.value().size()));
             out.writeInt(key.size());
+            versions(value);
             key.writeTo(out);
-            value.writeTo(out);
+            value.value().writeTo(out);
+        }
+    }
+
+    private void versions(VersionedValue value) throws IOException {
+        out.writeLong(value.createRevision());
+        out.writeLong(value.modRevision());
+        out.writeLong(value.version());
+    }
+
+    private void history(KeyValueMap data) throws IOException {
+        Map<Long, PVector<ByteString>> changes = data.changes();
+        section(SnapshotFormat.SECTION_HISTORY, changes.size());
+        for (Map.Entry<Long, PVector<ByteString>> revision : changes.entrySet()) {
+            Map<ByteString, VersionedValue> state = data.state(revision.getKey());
+            long length = 8 + 4;
+            for (ByteString key : revision.getValue()) {
+                VersionedValue value = state.get(key);
+                length += 4 + key.size() + 1 + (value == null ? 0 : SnapshotFormat.VERSIONS_BYTES + 4 + value.value().size());
+            }
+            out.writeInt(recordLength(length));
+            out.writeLong(revision.getKey());
+            out.writeInt(revision.getValue().size());
+            for (ByteString key : revision.getValue()) {
+                VersionedValue value = state.get(key);
+                out.writeInt(key.size());
+                key.writeTo(out);
+                out.writeByte(value == null ? 0 : 1);
+                if (value != null) {
+                    versions(value);
+                    out.writeInt(value.value().size());
+                    value.value().writeTo(out);
+                }
+            }
         }
     }
 

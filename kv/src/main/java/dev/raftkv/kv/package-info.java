@@ -18,26 +18,45 @@
  * writes exactly-once: a retried {@code (session_id, sequence)} gets its first result
  * back instead of being applied again.
  *
- * <h2>Snapshot format, version 2</h2>
+ * <h2>Revisions (etcd's multi-version model)</h2>
+ * The key space keeps etcd's MVCC model: a store revision (1 when empty) that every write
+ * transaction changing something increments once (a native write, an etcd Put, DeleteRange or
+ * Txn, see {@link dev.raftkv.kv.EtcdOps}); per key {@link dev.raftkv.kv.VersionedValue}'s create
+ * and mod revision and version; and the state after every revision back to the compacted one
+ * ({@code Compact}, and {@link dev.raftkv.kv.HistoryLimits}, the same on every replica). An etcd
+ * op that fails ({@link dev.raftkv.kv.MvccException}) changes nothing.
+ *
+ * <h2>Snapshot format, version 3</h2>
  * {@link dev.raftkv.kv.KvStateMachine#writeSnapshot} streams the whole state; all
  * integers are big-endian two's complement.
  * <pre>
  * snapshot := magic version section* end crc
  * magic    := 8 bytes, ASCII "RKVSNAP\n" (52 4b 56 53 4e 41 50 0a)
- * version  := int32, 2 (1 is still read)
+ * version  := int32, 3 (1 and 2 are still read)
  * section  := tag:int32 (non-zero) count:int64 record{count}
  * record   := length:int32 (0 .. 2^30) body:byte[length]
  * end      := int32 0
  * crc      := int32, CRC32C (Castagnoli) of every byte from magic through end
  * </pre>
- * Version 2 has four sections, each exactly once, written in this order (version 1
- * had the first three; it reads as a state machine without members):
+ * Version 3 has six sections, each exactly once, written in the order STATE, MVCC, PAIRS,
+ * HISTORY, SESSIONS, CONFIG. Version 2 had STATE, PAIRS (without the version fields),
+ * SESSIONS and CONFIG, and reads as a store at revision 1 whose every key has revision 1,
+ * version 1; version 1 also lacked CONFIG (it reads as a state machine without members):
  * <dl>
  * <dt>1 STATE</dt>
  * <dd>one 16-byte record: applied index (int64), log clock in ms (int64).</dd>
+ * <dt>5 MVCC</dt>
+ * <dd>one 24-byte record: store revision, compacted revision, base revision (the oldest
+ * kept, int64 each).</dd>
  * <dt>2 PAIRS</dt>
- * <dd>one record per pair, in strictly increasing unsigned lexicographic key order:
- * key length (int32), key bytes, value bytes (the rest of the record).</dd>
+ * <dd>one record per pair of the state at the base revision, in strictly increasing
+ * unsigned lexicographic key order: key length (int32), create revision, mod revision,
+ * version (int64 each; not in versions 1 and 2), key bytes, value bytes (the rest).</dd>
+ * <dt>6 HISTORY</dt>
+ * <dd>one record per revision after the base, in order: revision (int64), change count
+ * (int32), then per changed key: key length (int32), key, present (byte 0 or 1) and, when
+ * present, create revision, mod revision, version (int64 each), value length (int32),
+ * value. Replayed on the base, they rebuild every kept revision.</dd>
  * <dt>3 SESSIONS</dt>
  * <dd>one record per open session, from the least to the most recently used (the order
  * is state: it decides which session the cap expires next): session id (int64),

@@ -37,7 +37,7 @@ class KvStateMachineTest {
         void when_key_is_absent_then_put_stores_it_and_reports_not_found() {
             CommandResult result = apply(put("k", "v1"));
 
-            assertThat(result).isEqualTo(CommandResult.getDefaultInstance());
+            assertThat(result).isEqualTo(CommandResult.newBuilder().setRevision(2).build());
             assertThat(value("k")).isEqualTo(bytes("v1"));
         }
 
@@ -79,7 +79,7 @@ class KvStateMachineTest {
 
         @Test
         void when_key_is_absent_then_delete_reports_not_found() {
-            assertThat(apply(delete("k"))).isEqualTo(CommandResult.getDefaultInstance());
+            assertThat(apply(delete("k"))).isEqualTo(CommandResult.newBuilder().setRevision(1).build());
         }
     }
 
@@ -139,7 +139,7 @@ class KvStateMachineTest {
 
         @Test
         void when_absence_is_expected_and_key_is_absent_then_cas_sets_the_value() {
-            assertThat(apply(casAbsent("k", "v"))).isEqualTo(CommandResult.getDefaultInstance());
+            assertThat(apply(casAbsent("k", "v"))).isEqualTo(CommandResult.newBuilder().setRevision(2).build());
             assertThat(value("k")).isEqualTo(bytes("v"));
         }
 

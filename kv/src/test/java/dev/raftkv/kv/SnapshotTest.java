@@ -185,11 +185,11 @@ class SnapshotTest {
     @Test
     void when_version_is_unknown_then_reading_fails_saying_so() throws IOException {
         byte[] bytes = snapshot(populated());
-        ByteBuffer.wrap(bytes).putInt(SnapshotFormat.MAGIC.length, 3);
+        ByteBuffer.wrap(bytes).putInt(SnapshotFormat.MAGIC.length, 4);
 
         assertThatThrownBy(() -> restore(bytes))
                 .isInstanceOf(SnapshotFormatException.class)
-                .hasMessage("unsupported snapshot version 3 (this reader supports 1 to 2)");
+                .hasMessage("unsupported snapshot version 4 (this reader supports 1 to 3)");
     }
 
     @Test
@@ -207,7 +207,7 @@ class SnapshotTest {
 
     @Test
     void when_a_section_is_missing_then_reading_fails_even_with_a_valid_checksum() throws IOException {
-        byte[] bytes = withChecksum(out -> {
+        byte[] bytes = withChecksum(2, out -> {
             out.writeInt(SnapshotFormat.SECTION_STATE);
             out.writeLong(1);
             out.writeInt(16);
@@ -223,7 +223,7 @@ class SnapshotTest {
 
     @Test
     void when_keys_are_out_of_order_then_reading_fails_even_with_a_valid_checksum() throws IOException {
-        byte[] bytes = withChecksum(out -> {
+        byte[] bytes = withChecksum(2, out -> {
             out.writeInt(SnapshotFormat.SECTION_PAIRS);
             out.writeLong(2);
             for (String key : new String[] {"b", "a"}) {
@@ -263,7 +263,7 @@ class SnapshotTest {
 
     @Test
     void when_the_config_section_is_missing_from_version_2_then_reading_fails() throws IOException {
-        byte[] bytes = withChecksum(out -> {
+        byte[] bytes = withChecksum(2, out -> {
             out.writeInt(SnapshotFormat.SECTION_STATE);
             out.writeLong(1);
             out.writeInt(16);

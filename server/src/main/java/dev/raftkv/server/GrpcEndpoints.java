@@ -55,7 +55,11 @@ final class GrpcEndpoints implements AutoCloseable {
                 .addService(new RaftPeerService(node, TimeSource.SYSTEM)).build();
         Server client = build(config.bindHost(), config.clientPort(), boss, workers, executor)
                 .addStreamTracerFactory(new OversizedMessages(config.nodeId(), "client"))
-                .addService(new KvService(node, TimeSource.SYSTEM, deadlines)).build();
+                .addService(new KvService(node, TimeSource.SYSTEM, deadlines))
+                // etcd's v3 API beside raftkv.v1 (etcdctl, jetcd, python etcd3 ...)
+                .addService(new EtcdKvService(node, TimeSource.SYSTEM))
+                .addService(new EtcdMaintenanceService(node))
+                .addService(new EtcdClusterService(node)).build();
         try {
             peer.start();
         } catch (IOException e) {

@@ -43,7 +43,8 @@ final class PendingWrite {
         this.clientSession = command.getSessionId() != 0 && op != Command.OpCase.OPEN_SESSION
                 && op != Command.OpCase.CLOSE_SESSION;
         this.stampable = command.getSessionId() == 0 && (op == Command.OpCase.PUT || op == Command.OpCase.DELETE
-                || op == Command.OpCase.ADD || op == Command.OpCase.COMPARE_AND_SET);
+                || op == Command.OpCase.ADD || op == Command.OpCase.COMPARE_AND_SET
+                || op == Command.OpCase.ETCD_REQUEST || op == Command.OpCase.ETCD_COMPACT);
     }
 
     /** Whether sending it again cannot apply it twice: the state machine recognises every copy. */
