@@ -339,6 +339,23 @@ public abstract class LogStoreContractTest {
     }
 
     @Test
+    void a_compaction_goes_out_with_a_sync_in_two_halves() {
+        store.append(entries(1, 50, 1));
+        store.sync();
+        store.compact(30);
+        LogStore.PendingSync pending = store.beginSync();
+        pending.await();
+        store.append(entries(51, 52, 1));
+        store.beginSync().await();
+
+        assertThat(store.firstIndex()).isEqualTo(31);
+        reopen();
+        assertThat(store.firstIndex()).isEqualTo(31);
+        assertThat(store.term(30)).isEqualTo(1);
+        assertThat(all()).containsExactlyElementsOf(entries(31, 52, 1));
+    }
+
+    @Test
     void reopening_after_an_overwrite_and_a_compaction_keeps_the_result_of_both() {
         store.append(entries(1, 10, 1));
         store.sync();

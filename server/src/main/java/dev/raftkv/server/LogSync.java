@@ -43,6 +43,8 @@ final class LogSync implements AutoCloseable {
     private final TimeSource time;
     private final SyncRunner runner;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** Store changes waiting for the sync in flight to return ({@link #whenIdle}). */
+    private final ArrayDeque<Runnable> afterSync = new ArrayDeque<>();
 
     /** Counts the Readys written to the store; a sync covers every one up to the count when it began. */
     private long writtenSeq;
@@ -101,7 +103,7 @@ final class LogSync implements AutoCloseable {
             syncedVote = ready.hardState().getVotedFor();
         }
         if (now) {
-            syncNow(null);
+            syncNow();
             ready.messagesAfterPersist().forEach(send);
             core.advance(ready);
             return;
@@ -121,14 +123,21 @@ final class LogSync implements AutoCloseable {
     }
 
     /**
-     * Makes everything written durable on the loop thread, after {@code change} (a store
-     * call that must not overlap a sync: compaction, reset), if not null.
+     * Runs {@code change}, a store call that must not overlap a sync (a compaction), at once
+     * if no sync is in flight, else as soon as it returns; the next sync makes it durable.
+     * The loop never waits for the disk for it.
      */
-    void syncNow(Runnable change) {
-        awaitInFlight();
-        if (change != null) {
+    void whenIdle(Runnable change) {
+        if (inFlight == null) {
             change.run();
+        } else {
+            afterSync.add(change);
         }
+    }
+
+    /** Makes everything written durable on the loop thread. */
+    void syncNow() {
+        awaitInFlight();
         long start = time.nanoTime();
         store.sync();
         syncTimes.accept(time.nanoTime() - start);
@@ -160,6 +169,7 @@ final class LogSync implements AutoCloseable {
         rethrow(error);
         syncTimes.accept(nanos);
         markDurable(inFlightSeq, inFlightIndex, inFlightTerm);
+        runDeferredChanges();
         if (writtenSeq > durableSeq) {
             startSync();
         }
@@ -172,6 +182,13 @@ final class LogSync implements AutoCloseable {
         inFlight = null;
         rethrow(runner.finish());
         markDurable(inFlightSeq, inFlightIndex, inFlightTerm);
+        runDeferredChanges();
+    }
+
+    private void runDeferredChanges() {
+        while (!afterSync.isEmpty()) {
+            afterSync.poll().run();
+        }
     }
 
     private static void rethrow(Throwable error) {
@@ -192,10 +209,22 @@ final class LogSync implements AutoCloseable {
         core.persisted(index, term);
     }
 
-    /** Waits (bounded) for the sync in flight; what is still held is dropped, as it is not known durable. */
+    /**
+     * The loop stopped: waits (bounded) for the sync in flight, then makes what was written
+     * durable, deferred compactions included, so that an orderly stop leaves the log as the
+     * node last saw it. Messages still held are dropped (the loop sends nothing more). After
+     * a storage failure the store refuses the sync, which is then left out.
+     */
     @Override
     public void close() {
         runner.close(30_000);
         held.clear();
+        try {
+            runDeferredChanges();
+            store.sync();
+        } catch (RuntimeException e) {
+            System.getLogger(LogSync.class.getName()).log(System.Logger.Level.DEBUG,
+                    "no final sync of the log on stop: " + e);
+        }
     }
 }

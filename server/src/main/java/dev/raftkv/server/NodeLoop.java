@@ -117,7 +117,7 @@ final class NodeLoop {
             elections.synced(nanos);
         }, time, parts.syncRunner());
         this.snapshots = new SnapshotSteps(config.nodeId(), config.snapshots().compactionTail(), core, store,
-                logSync::syncNow, applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(),
+                logSync::whenIdle, applier, parts.snapshotFiles(), transitions, parts.restoredAtStart(),
                 this::reportSnapshot);
         this.membership = new MembershipRequests(config.nodeId(), core, applier, transport,
                 directory::knownAddresses, transitions, time::nanoTime, () -> lastKnownLeader);

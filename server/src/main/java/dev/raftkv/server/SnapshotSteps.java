@@ -24,7 +24,7 @@ final class SnapshotSteps {
     private final long compactionTail;
     private final RaftNode core;
     private final LogStore store;
-    private final Consumer<Runnable> syncAfter;
+    private final Consumer<Runnable> whenIdle;
     private final Applier applier;
     private final SnapshotStore files;
     private final TransitionLog transitions;
@@ -35,10 +35,10 @@ final class SnapshotSteps {
 
     /**
      * @param compactionTail entries kept in the log below a snapshot this node wrote, for slow followers
-     * @param syncAfter runs a store change that must not overlap a sync in flight, then syncs ({@link LogSync#syncNow})
+     * @param whenIdle runs a store change that must not overlap a sync in flight ({@link LogSync#whenIdle})
      * @param report tells the core, later on the loop, how a stream to a follower ended
      */
-    SnapshotSteps(String nodeId, long compactionTail, RaftNode core, LogStore store, Consumer<Runnable> syncAfter,
+    SnapshotSteps(String nodeId, long compactionTail, RaftNode core, LogStore store, Consumer<Runnable> whenIdle,
                   Applier applier,
                   SnapshotStore files, TransitionLog transitions, SnapshotMeta restoredAtStart,
                   BiConsumer<String, Boolean> report) {
@@ -46,7 +46,7 @@ final class SnapshotSteps {
         this.compactionTail = compactionTail;
         this.core = core;
         this.store = store;
-        this.syncAfter = syncAfter;
+        this.whenIdle = whenIdle;
         this.applier = applier;
         this.files = files;
         this.transitions = transitions;
@@ -95,7 +95,8 @@ final class SnapshotSteps {
         core.snapshotTaken(meta);
         long compactTo = meta.getIndex() - compactionTail;
         if (compactTo > store.firstIndex() - 1) {
-            syncAfter.accept(() -> store.compact(compactTo));
+            // Durable with the next sync; until then a restart finds the entries still there, which is harmless.
+            whenIdle.accept(() -> store.compact(compactTo));
         }
         transitions.event("snapshot", core.term(), "index=" + meta.getIndex() + " bytes=" + info.sizeBytes()
                 + " log_first_index=" + store.firstIndex());

@@ -100,7 +100,7 @@ public final class SimulatedApplier {
      * @param restoredAtStart the snapshot {@code stateMachine} was loaded from (null: none)
      * @param everyEntries a snapshot is taken each time this many entries were applied since the last one
      * @param compactionTail entries kept in the log below a snapshot written here
-     * @param syncAfter runs a change of the log that must not overlap a sync in flight, then syncs
+     * @param syncAfter runs a change of the log that must not overlap a sync in flight
      */
     public SimulatedApplier(String nodeId, RaftNode core, LogStore log, Consumer<Runnable> syncAfter,
                             KvStateMachine stateMachine,

@@ -82,8 +82,8 @@ public final class SimulatedLogSync {
         sync.persist(ready, now);
     }
 
-    /** See {@link LogSync#syncNow}. */
-    public void syncNow(Runnable change) {
-        sync.syncNow(change);
+    /** See {@link LogSync#whenIdle}. */
+    public void whenIdle(Runnable change) {
+        sync.whenIdle(change);
     }
 }

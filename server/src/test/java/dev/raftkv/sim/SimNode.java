@@ -146,7 +146,7 @@ final class SimNode {
         writerThread = new SimThread(this, cluster.queue(), random, 4);
         logSync = new SimulatedLogSync(disk, raft, this::send, task -> onLoop(incarnationStarted, task),
                 task -> afterFsync(incarnationStarted, task), () -> cluster.queue().nowMillis());
-        applier = new SimulatedApplier(id, raft, disk, logSync::syncNow, stateMachine, snapshot == null ? null : snapshot.meta(),
+        applier = new SimulatedApplier(id, raft, disk, logSync::whenIdle, stateMachine, snapshot == null ? null : snapshot.meta(),
                 new SimulatedApplier.ApplyThread() {
                     @Override
                     public void execute(Runnable task) {

@@ -86,6 +86,8 @@ public final class ChronicleLogStore implements LogStore {
 
     private final CycleFiles files;
     private boolean compactedSinceSync;
+    /** A compaction went out with the last {@link #beginSync()}: its dead cycles go once that sync returned. */
+    private boolean deleteAfterPendingSync;
     private long nextReadIndex = -1;
     /** Set on the store's thread or by a failed {@link PendingSync} on a sync thread. */
     private volatile StorageException failure;
@@ -341,6 +343,10 @@ public final class ChronicleLogStore implements LogStore {
     @Override
     public void sync() {
         checkHealthy();
+        if (deleteAfterPendingSync) { // the sync that made that compaction durable has returned
+            deleteAfterPendingSync = false;
+            deleteDeadCycles();
+        }
         if (!files.dirty()) {
             return;
         }
@@ -359,16 +365,23 @@ public final class ChronicleLogStore implements LogStore {
     /**
      * The records are in the page cache already: what is left is the {@code fdatasync} of
      * the current cycle file, returned to run elsewhere. When more is due (a cycle file was
-     * created or rolled, or a compaction wants dead cycles deleted) the whole sync happens here.
+     * created or rolled) the whole sync happens here. Dead cycles of a compaction are deleted
+     * at the next call, once its sync has returned (as {@link LogStore#beginSync()} promises).
      */
     @Override
     public PendingSync beginSync() {
         checkHealthy();
-        FileChannel current = compactedSinceSync ? null : files.takeCurrentOnly(clock.cycle);
+        if (deleteAfterPendingSync) {
+            deleteAfterPendingSync = false;
+            deleteDeadCycles();
+        }
+        FileChannel current = files.takeCurrentOnly(clock.cycle);
         if (current == null) {
             sync();
             return PendingSync.DONE;
         }
+        deleteAfterPendingSync = compactedSinceSync;
+        compactedSinceSync = false;
         long upTo = lastIndex();
         String file = cycleFileName(clock.cycle);
         return () -> {

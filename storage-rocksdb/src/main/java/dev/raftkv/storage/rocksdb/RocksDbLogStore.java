@@ -88,7 +88,7 @@ public final class RocksDbLogStore implements LogStore {
     /** Term of {@code lastIndex}, asked for at every append (the log-matching check). */
     private long lastTerm;
     private HardState hardState = HardState.getDefaultInstance();
-    private CompletableFuture<Void> reclaimed = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<Void> reclaimed = CompletableFuture.completedFuture(null);
     private volatile Throwable reclaimFailure;
     /** A WAL sync that failed on another thread ({@link #beginSync()}): the store is unusable. */
     private volatile StorageException syncFailure;
@@ -344,16 +344,12 @@ public final class RocksDbLogStore implements LogStore {
 
     /**
      * Writes the pending batch without {@code fdatasync} and returns {@code SyncWAL}, which covers
-     * every earlier write. After a compaction the whole sync happens here (space is reclaimed after it).
+     * every earlier write; the space a compaction in the batch freed is reclaimed after it.
      */
     @Override
     public PendingSync beginSync() {
         checkHealthy();
         if (!dirty) {
-            return PendingSync.DONE;
-        }
-        if (compactedSinceSync) {
-            sync();
             return PendingSync.DONE;
         }
         try {
@@ -363,6 +359,8 @@ public final class RocksDbLogStore implements LogStore {
                     + lastIndex + " failed; the node must stop", e);
         }
         long upTo = lastIndex;
+        long reclaimTo = compactedSinceSync ? snapshotIndex : -1;
+        compactedSinceSync = false;
         clearPending();
         return () -> {
             try {
@@ -370,6 +368,9 @@ public final class RocksDbLogStore implements LogStore {
             } catch (RocksDBException | RuntimeException e) {
                 throw syncFailure = new StorageException("RocksDB log in " + directory + ": syncing the WAL with"
                         + " entries up to index " + upTo + " failed; the node must stop", e);
+            }
+            if (reclaimTo >= 0) {
+                reclaimSpace(reclaimTo);
             }
         };
     }
