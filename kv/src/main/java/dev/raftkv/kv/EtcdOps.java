@@ -75,9 +75,12 @@ final class EtcdOps {
                 select(data.stateAt(request.getRevision()), request.getKey(), request.getRangeEnd());
         List<Map.Entry<ByteString, VersionedValue>> found = new ArrayList<>();
         long count = 0;
-        boolean plain = request.getSortOrder() == RangeRequest.SortOrder.NONE
-                || (request.getSortOrder() == RangeRequest.SortOrder.ASCEND
-                        && request.getSortTarget() == RangeRequest.SortTarget.KEY);
+        // like etcd: a sort target other than KEY without an order sorts ascending
+        RangeRequest.SortOrder sortOrder = request.getSortOrder() == RangeRequest.SortOrder.NONE
+                && request.getSortTarget() != RangeRequest.SortTarget.KEY
+                ? RangeRequest.SortOrder.ASCEND : request.getSortOrder();
+        boolean plain = request.getSortTarget() == RangeRequest.SortTarget.KEY
+                && sortOrder != RangeRequest.SortOrder.DESCEND;
         for (Map.Entry<ByteString, VersionedValue> entry : selected.entrySet()) {
             count++;
             if (passes(request, entry.getValue()) && !request.getCountOnly()
@@ -93,7 +96,7 @@ final class EtcdOps {
                 case VALUE -> (a, b) -> Keys.ORDER.compare(a.getValue().value(), b.getValue().value());
                 default -> (a, b) -> Keys.ORDER.compare(a.getKey(), b.getKey());
             };
-            found.sort(request.getSortOrder() == RangeRequest.SortOrder.DESCEND ? order.reversed() : order);
+            found.sort(sortOrder == RangeRequest.SortOrder.DESCEND ? order.reversed() : order);
         }
         RangeResponse.Builder response = RangeResponse.newBuilder().setCount(count);
         int take = request.getLimit() > 0 ? (int) Math.min(request.getLimit(), found.size()) : found.size();

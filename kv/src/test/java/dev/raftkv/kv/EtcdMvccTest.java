@@ -172,6 +172,8 @@ class EtcdMvccTest {
         RangeResponse countOnly = range(prefix.clone().setCountOnly(true));
         RangeResponse all = range(RangeRequest.newBuilder().setKey(bytes("\0")).setRangeEnd(bytes("\0")));
         RangeResponse createdLater = range(prefix.clone().setMinCreateRevision(4));
+        RangeResponse byCreateWithoutOrder = range(RangeRequest.newBuilder().setKey(bytes("\0")).setRangeEnd(bytes("\0"))
+                .setSortTarget(RangeRequest.SortTarget.CREATE).setLimit(2));
 
         assertThat(limited.getKvsList()).extracting(KeyValue::getKey).containsExactly(bytes("p/a"), bytes("p/b"));
         assertThat(limited.getMore()).isTrue();
@@ -183,6 +185,8 @@ class EtcdMvccTest {
         assertThat(countOnly.getCount()).isEqualTo(3);
         assertThat(all.getCount()).isEqualTo(4);
         assertThat(createdLater.getKvsList()).extracting(KeyValue::getKey).containsExactly(bytes("p/b"));
+        assertThat(byCreateWithoutOrder.getKvsList()).extracting(KeyValue::getKey).containsExactly(bytes("p/c"), bytes("p/a"));
+        assertThat(byCreateWithoutOrder.getMore()).isTrue();
     }
 
     @Test
