@@ -36,21 +36,21 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * Throw-away certificates for tests, made in the test (nothing is committed): a CA, and member,
  * client or server certificates it issues, written as PEM files (PKCS#8 keys) into a directory.
  */
-final class TestPki {
+public final class TestPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
     /** A CA: its key pair and self-signed certificate. */
-    record Ca(String name, KeyPair keys, X509Certificate certificate) {
+    public record Ca(String name, KeyPair keys, X509Certificate certificate) {
     }
 
     /** PEM files of one certificate. */
-    record KeyFiles(Path cert, Path key) {
+    public record KeyFiles(Path cert, Path key) {
     }
 
     private final Path dir;
 
-    TestPki(Path dir) {
+    public TestPki(Path dir) {
         this.dir = dir;
     }
 
@@ -64,7 +64,7 @@ final class TestPki {
         }
     }
 
-    Ca ca(String name) {
+    public Ca ca(String name) {
         KeyPair keys = keyPair();
         Instant now = Instant.now();
         X500Name subject = new X500Name("CN=" + name);
@@ -81,7 +81,7 @@ final class TestPki {
     }
 
     /** Writes the CA's certificate to {@code <name>.crt}. */
-    Path caFile(Ca... cas) {
+    public Path caFile(Ca... cas) {
         List<X509Certificate> certificates = new ArrayList<>();
         for (Ca ca : cas) {
             certificates.add(ca.certificate());
@@ -90,13 +90,13 @@ final class TestPki {
     }
 
     /** A member certificate: serverAuth and clientAuth, CN and SAN DNS {@code id}, SAN IP 127.0.0.1. */
-    KeyFiles member(Ca ca, String id) {
+    public KeyFiles member(Ca ca, String id) {
         return issue(ca, id, id, Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_serverAuth,
                 KeyPurposeId.id_kp_clientAuth);
     }
 
     /** A client certificate: clientAuth only. */
-    KeyFiles client(Ca ca, String cn, String fileName) {
+    public KeyFiles client(Ca ca, String cn, String fileName) {
         return issue(ca, fileName, cn, Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_clientAuth);
     }
 
