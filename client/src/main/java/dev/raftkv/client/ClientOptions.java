@@ -1,5 +1,10 @@
 package dev.raftkv.client;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +24,7 @@ import java.util.random.RandomGenerator;
  * @param random jitter source; must be thread-safe (tests pass a seeded {@link Random})
  * @param pipelining whether gets and writes travel on one {@code Kv.Pipeline} stream per node
  *     (the default) rather than a unary call each; scans, sessions and status are always unary
+ * @param credentials of the connections to the nodes: plaintext by default, TLS with {@link Builder#tls}
  */
 public record ClientOptions(
         List<String> endpoints,
@@ -28,7 +34,8 @@ public record ClientOptions(
         Duration maxBackoff,
         Routing routing,
         RandomGenerator random,
-        boolean pipelining) {
+        boolean pipelining,
+        ChannelCredentials credentials) {
 
     public ClientOptions {
         endpoints = List.copyOf(endpoints);
@@ -45,6 +52,7 @@ public record ClientOptions(
         }
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(credentials, "credentials");
     }
 
     private static void requirePositive(Duration duration, String name) {
@@ -69,6 +77,7 @@ public record ClientOptions(
         private Routing routing = Routing.LEADER;
         private RandomGenerator random = new Random();
         private boolean pipelining = true;
+        private ChannelCredentials credentials = InsecureChannelCredentials.create();
 
         private Builder() {
         }
@@ -117,9 +126,42 @@ public record ClientOptions(
             return this;
         }
 
+        /**
+         * TLS to the nodes (etcdctl's {@code --cacert}, {@code --cert}, {@code --key}): the nodes'
+         * certificates must be issued by a CA in {@code caCert} (PEM; null: the JDK's CAs) and name the
+         * host dialled; {@code cert} and {@code key} (PEM, PKCS#8), both or neither, are this client's
+         * certificate for nodes that require one.
+         *
+         * @throws IllegalArgumentException naming the file that cannot be read or used
+         */
+        public Builder tls(Path caCert, Path cert, Path key) {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("a client certificate needs its key and a key its certificate"
+                        + " (--cert and --key)");
+            }
+            TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+            try {
+                if (caCert != null) {
+                    tls.trustManager(caCert.toFile());
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("CA certificate " + caCert + " cannot be used: " + e.getMessage(), e);
+            }
+            try {
+                if (cert != null) {
+                    tls.keyManager(cert.toFile(), key.toFile());
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("client certificate " + cert + " with key " + key
+                        + " cannot be used: " + e.getMessage(), e);
+            }
+            this.credentials = tls.build();
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(endpoints, callTimeout, operationTimeout, initialBackoff, maxBackoff, routing, random,
-                    pipelining);
+                    pipelining, credentials);
         }
     }
 }

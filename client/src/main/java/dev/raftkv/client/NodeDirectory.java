@@ -52,9 +52,17 @@ final class NodeDirectory implements AutoCloseable {
     private volatile boolean closed;
 
     NodeDirectory(List<String> endpoints, Duration callTimeout) {
+        this(endpoints, callTimeout, InsecureChannelCredentials.create());
+    }
+
+    /** @param credentials of every channel: plaintext, or TLS ({@link ClientOptions.Builder#tls}) */
+    NodeDirectory(List<String> endpoints, Duration callTimeout, io.grpc.ChannelCredentials credentials) {
         this.addresses.addAll(endpoints);
         this.callTimeout = callTimeout;
+        this.credentials = credentials;
     }
+
+    private final io.grpc.ChannelCredentials credentials;
 
     /** The known addresses, given ones first; a snapshot. */
     List<String> addresses() {
@@ -105,7 +113,7 @@ final class NodeDirectory implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the client is closed");
         }
-        return channelsByAddress.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
+        return channelsByAddress.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, credentials)
                 // The client retries itself, with the write header unchanged; gRPC's own
                 // transparent retries would hide attempts from that accounting.
                 .disableRetry()

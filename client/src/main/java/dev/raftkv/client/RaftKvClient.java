@@ -79,7 +79,7 @@ public final class RaftKvClient implements AutoCloseable {
 
     private RaftKvClient(ClientOptions options) {
         this.options = options;
-        this.nodes = new NodeDirectory(options.endpoints(), options.callTimeout());
+        this.nodes = new NodeDirectory(options.endpoints(), options.callTimeout(), options.credentials());
         this.caller = new Caller(nodes, options);
         this.writes = new Writes(caller, new SessionManager(caller));
     }

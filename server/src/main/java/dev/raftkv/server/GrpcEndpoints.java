@@ -1,6 +1,7 @@
 package dev.raftkv.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
@@ -40,6 +41,14 @@ final class GrpcEndpoints implements AutoCloseable {
     }
 
     static GrpcEndpoints start(RaftServer node, ThreadFactory threadFactory) {
+        return start(node, threadFactory, null, null);
+    }
+
+    /**
+     * @param peerTls mutual TLS with member identity on the peer port; null: plaintext
+     * @param clientTls TLS on the client port; null: plaintext
+     */
+    static GrpcEndpoints start(RaftServer node, ThreadFactory threadFactory, PeerTls peerTls, ClientTls clientTls) {
         NodeConfig config = node.config();
         EventLoopGroup boss = new NioEventLoopGroup(1, threadFactory);
         EventLoopGroup workers = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -50,16 +59,27 @@ final class GrpcEndpoints implements AutoCloseable {
         ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, threadFactory);
         // most requests answer long before their deadline: drop their timers at once
         deadlines.setRemoveOnCancelPolicy(true);
-        Server peer = build(config.bindHost(), config.peerPort(), boss, workers, executor)
-                .addStreamTracerFactory(new OversizedMessages(config.nodeId(), "peer"))
-                .addService(new RaftPeerService(node, TimeSource.SYSTEM)).build();
-        Server client = build(config.bindHost(), config.clientPort(), boss, workers, executor)
+        NettyServerBuilder peerBuilder = build(config.bindHost(), config.peerPort(), boss, workers, executor)
+                .addStreamTracerFactory(new OversizedMessages(config.nodeId(), "peer"));
+        if (peerTls != null) {
+            peerBuilder.sslContext(peerTls.serverContext())
+                    .addService(ServerInterceptors.intercept(new RaftPeerService(node, TimeSource.SYSTEM),
+                            peerTls.interceptor()));
+        } else {
+            peerBuilder.addService(new RaftPeerService(node, TimeSource.SYSTEM));
+        }
+        Server peer = peerBuilder.build();
+        NettyServerBuilder clientBuilder = build(config.bindHost(), config.clientPort(), boss, workers, executor)
                 .addStreamTracerFactory(new OversizedMessages(config.nodeId(), "client"))
                 .addService(new KvService(node, TimeSource.SYSTEM, deadlines))
                 // etcd's v3 API beside raftkv.v1 (etcdctl, jetcd, python etcd3 ...)
                 .addService(new EtcdKvService(node, TimeSource.SYSTEM))
                 .addService(new EtcdMaintenanceService(node))
-                .addService(new EtcdClusterService(node)).build();
+                .addService(new EtcdClusterService(node));
+        if (clientTls != null) {
+            clientBuilder.sslContext(clientTls.serverContext());
+        }
+        Server client = clientBuilder.build();
         try {
             peer.start();
         } catch (IOException e) {

@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  * @param joinAutoPromote {@code raftkv.join.auto-promote}: a joining node asks to be promoted to voter
  *     once it has caught up (default true); false leaves promotion to the operator
  * @param snapshots when to take snapshots and how much to keep ({@code raftkv.snapshot.*})
+ * @param tls TLS on the peer and client ports ({@code raftkv.tls.*}), {@link TlsSettings#OFF} by default
  */
 public record NodeConfig(
         String nodeId,
@@ -56,7 +57,8 @@ public record NodeConfig(
         Duration requestTimeout,
         String join,
         boolean joinAutoPromote,
-        SnapshotPolicy snapshots) {
+        SnapshotPolicy snapshots,
+        TlsSettings tls) {
 
     /**
      * @param everyEntries {@code raftkv.snapshot.every-entries}: take a snapshot once this many entries
@@ -139,7 +141,8 @@ public record NodeConfig(
                         r.integer("raftkv.snapshot.every-entries", 100_000, 1, Integer.MAX_VALUE),
                         r.integer("raftkv.snapshot.every-mb", 64, 1, 1 << 20) * (1L << 20),
                         r.integer("raftkv.snapshot.retain", 2, 1, 1000),
-                        r.integer("raftkv.snapshot.compaction-tail", 10_000, 0, Integer.MAX_VALUE)));
+                        r.integer("raftkv.snapshot.compaction-tail", 10_000, 0, Integer.MAX_VALUE)),
+                TlsSettings.load(lookup));
     }
 
     /** Looks names up as system properties, then as environment variables ({@code RAFTKV_NODE_ID}). */

@@ -54,9 +54,19 @@ final class PeerTransport implements ForwardCalls, AutoCloseable {
         long droppedSinceReport;
     }
 
+    /** Mutual TLS with member identity; null: plaintext. */
+    private final PeerTls tls;
+
     PeerTransport(String selfId, Collection<Member> members, ThreadFactory threadFactory, LongSupplier nanoClock) {
+        this(selfId, members, threadFactory, nanoClock, null);
+    }
+
+    /** @param tls mutual TLS on every peer connection, each verifying the member it dials; null: plaintext */
+    PeerTransport(String selfId, Collection<Member> members, ThreadFactory threadFactory, LongSupplier nanoClock,
+                  PeerTls tls) {
         this.selfId = selfId;
         this.nanoClock = nanoClock;
+        this.tls = tls;
         this.eventLoop = new NioEventLoopGroup(1, threadFactory);
         for (Member member : members) {
             if (!member.id().equals(selfId)) {
@@ -143,9 +153,20 @@ final class PeerTransport implements ForwardCalls, AutoCloseable {
      */
     CompletableFuture<ForwardResponse> forwardToAddress(String peerAddress, ForwardRequest request,
                                                         long deadlineMillis) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(peerAddress).negotiationType(NegotiationType.PLAINTEXT)
-                .eventLoopGroup(eventLoop).channelType(NioSocketChannel.class).directExecutor().build();
+        ManagedChannel channel = channel(peerAddress, null);
         return forward(channel, request, deadlineMillis).whenComplete((r, e) -> channel.shutdownNow());
+    }
+
+    /** A channel to {@code peerAddress}; with TLS, the server must prove it is {@code expectedId} (null: any member). */
+    private ManagedChannel channel(String peerAddress, String expectedId) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(peerAddress)
+                .eventLoopGroup(eventLoop).channelType(NioSocketChannel.class).directExecutor();
+        if (tls == null) {
+            builder.negotiationType(NegotiationType.PLAINTEXT);
+        } else {
+            builder.negotiationType(NegotiationType.TLS).sslContext(tls.clientContext(expectedId));
+        }
+        return builder.build();
     }
 
     private static CompletableFuture<ForwardResponse> forward(io.grpc.Channel channel, ForwardRequest request,
@@ -196,12 +217,7 @@ final class PeerTransport implements ForwardCalls, AutoCloseable {
 
         Link(Member member) {
             this.member = member;
-            this.channel = NettyChannelBuilder.forTarget(member.peerAddress())
-                    .negotiationType(NegotiationType.PLAINTEXT)
-                    .eventLoopGroup(eventLoop)
-                    .channelType(NioSocketChannel.class)
-                    .directExecutor()
-                    .build();
+            this.channel = PeerTransport.this.channel(member.peerAddress(), member.id());
         }
 
         void send(Message m) {

@@ -56,6 +56,9 @@ public final class RaftServer implements AutoCloseable {
     /** Held from start to close: no second node and no WAL migration uses the data directory meanwhile. */
     private DataDirectory.Lock dataLock;
     private GrpcEndpoints endpoints;
+    /** TLS material of the peer and client ports (null when that port is plaintext); closed with the node. */
+    private PeerTls peerTls;
+    private ClientTls clientTls;
     /** The running loop; after close() the stopped one, whose last status and failure stay readable. */
     private volatile NodeLoop loop;
     private boolean closed;
@@ -102,6 +105,7 @@ public final class RaftServer implements AutoCloseable {
                 if (store != null) {
                     store.close();
                 }
+                closeTls();
                 dataLock.close();
             }
             throw e;
@@ -124,7 +128,15 @@ public final class RaftServer implements AutoCloseable {
         applier = new Applier(recovered.stateMachine(), snapshot == null ? 0 : snapshot.getTerm(), snapshotter,
                 metrics, SerialExecutor.thread(threadFactory), new WaitingWrites());
         snapshotter.onWriteEnd(applier::snapshotIfRequested);
-        transport = new PeerTransport(config.nodeId(), directory.reachable().values(), threadFactory, time::nanoTime);
+        RefusalLog refusals = new RefusalLog(config.nodeId(), time::nanoTime);
+        if (config.tls().peerTls()) {
+            peerTls = new PeerTls(config.tls(), this::hostOf, refusals, threadFactory);
+        }
+        if (config.tls().clientTls()) {
+            clientTls = new ClientTls(config.tls(), refusals, threadFactory);
+        }
+        transport = new PeerTransport(config.nodeId(), directory.reachable().values(), threadFactory, time::nanoTime,
+                peerTls);
         NodeLoop nodeLoop = new NodeLoop(new NodeLoop.Parts(config, time, metrics, transitions, elections, directory,
                 store, core, applier, transport, snapshotFiles, snapshotter, snapshot, joinProgress,
                 SyncRunner.thread(runnable -> {
@@ -147,7 +159,7 @@ public final class RaftServer implements AutoCloseable {
         loop = nodeLoop;
         nodeLoop.start(threadFactory);
         try {
-            endpoints = GrpcEndpoints.start(this, threadFactory);
+            endpoints = GrpcEndpoints.start(this, threadFactory, peerTls, clientTls);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -156,6 +168,32 @@ public final class RaftServer implements AutoCloseable {
             joiner = new Joiner(config, transport, directory, joinProgress, transitions, nodeLoop::status,
                     this::clientPort, nodeLoop::execute);
             joiner.start(threadFactory);
+        }
+    }
+
+    /** The configured host of member {@code id} (settings first, then the configuration); null when unknown. */
+    private String hostOf(String id) {
+        Member member = config.members().get(id);
+        if (member != null) {
+            return member.host();
+        }
+        NodeStatus status = status();
+        NodeStatus.MemberStatus known = status == null ? null : status.member(id);
+        if (known == null || known.peerAddress() == null) {
+            return null;
+        }
+        int colon = known.peerAddress().lastIndexOf(':');
+        return colon < 0 ? known.peerAddress() : known.peerAddress().substring(0, colon);
+    }
+
+    private void closeTls() {
+        if (peerTls != null) {
+            peerTls.close();
+            peerTls = null;
+        }
+        if (clientTls != null) {
+            clientTls.close();
+            clientTls = null;
         }
     }
 
@@ -385,6 +423,7 @@ public final class RaftServer implements AutoCloseable {
         applier.close();
         snapshotter.close();
         store.close();
+        closeTls();
         dataLock.close();
         NodeStatus last = loop.status();
         transitions.event("stop", last.term(), "commit=" + last.commitIndex());

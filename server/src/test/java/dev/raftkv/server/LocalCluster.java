@@ -89,7 +89,8 @@ public final class LocalCluster implements AutoCloseable {
         return start(id, properties);
     }
 
-    private RaftServer start(String id, Map<String, String> extra) {
+    /** Starts node {@code id} with {@code extra} properties on top of the cluster's (e.g. its own certificate). */
+    public RaftServer start(String id, Map<String, String> extra) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("raftkv.node.id", id);
         properties.put("raftkv.members", peerPorts.keySet().stream()

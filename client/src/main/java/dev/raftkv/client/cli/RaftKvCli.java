@@ -63,6 +63,18 @@ public final class RaftKvCli {
                     + "JSON is one line, stable: see the documentation of each command's fields in docs/cli.md.")
     private WriteOut writeOut;
 
+    @Option(names = "--cacert", paramLabel = "FILE", description = "TLS: verify the nodes' certificates with"
+            + " this CA bundle (PEM; default: $RAFTKV_CACERT). Any of --cacert/--cert/--key turns TLS on.")
+    private java.nio.file.Path caCert;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "TLS: this client's certificate (PEM;"
+            + " default: $RAFTKV_CERT), for nodes that require one.")
+    private java.nio.file.Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "TLS: the key of --cert (PEM, PKCS#8;"
+            + " default: $RAFTKV_KEY).")
+    private java.nio.file.Path key;
+
     private Map<String, String> environment = Map.of();
     private InputStream stdin = InputStream.nullInputStream();
     private PrintWriter out;
@@ -157,11 +169,26 @@ public final class RaftKvCli {
     }
 
     ClientOptions.Builder options() {
-        return ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder()
                 .endpoints(endpoints())
                 .pipelining(!unary)
                 .operationTimeout(operationTimeout)
                 .callTimeout(callTimeout.compareTo(operationTimeout) < 0 ? callTimeout : operationTimeout);
+        java.nio.file.Path ca = fileOrVariable(caCert, "RAFTKV_CACERT");
+        java.nio.file.Path certificate = fileOrVariable(cert, "RAFTKV_CERT");
+        java.nio.file.Path privateKey = fileOrVariable(key, "RAFTKV_KEY");
+        if (ca != null || certificate != null || privateKey != null) {
+            options.tls(ca, certificate, privateKey);
+        }
+        return options;
+    }
+
+    private java.nio.file.Path fileOrVariable(java.nio.file.Path option, String variable) {
+        if (option != null) {
+            return option;
+        }
+        String value = environment.get(variable);
+        return value == null || value.isBlank() ? null : java.nio.file.Path.of(value.strip());
     }
 
     boolean unary() {
