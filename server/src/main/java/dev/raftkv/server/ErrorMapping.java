@@ -5,12 +5,27 @@ import dev.raftkv.proto.Trailers;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletionException;
 
 /** Turns a node's failures and error results into gRPC statuses with the trailers of {@link Trailers}. */
 final class ErrorMapping {
 
     private ErrorMapping() {
+    }
+
+    /**
+     * A node removed from the cluster answers every request at once with FAILED_PRECONDITION
+     * naming the members to ask instead (a client pointed only at it would otherwise wait
+     * out its deadline); nothing reaches the log. Returns whether it refused.
+     */
+    static boolean refusedAsRemoved(RaftServer server, NodeConfig config, StreamObserver<?> out) {
+        NodeRemovedException removed = server.removedError();
+        if (removed == null) {
+            return false;
+        }
+        out.onError(toStatus(removed, config));
+        return true;
     }
 
     static StatusRuntimeException toStatus(Throwable error, NodeConfig config) {

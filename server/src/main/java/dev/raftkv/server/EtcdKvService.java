@@ -78,7 +78,7 @@ final class EtcdKvService extends KVGrpc.KVImplBase {
                 return e;
             }
         };
-        if (refusedAsRemoved(out)) {
+        if (ErrorMapping.refusedAsRemoved(server, config, out)) {
             return;
         }
         CompletableFuture<Object> result = request.getSerializable()
@@ -147,7 +147,7 @@ final class EtcdKvService extends KVGrpc.KVImplBase {
     }
 
     private <R> void propose(Command command, StreamObserver<R> out, Function<CommandResult, R> respond) {
-        if (refusedAsRemoved(out)) {
+        if (ErrorMapping.refusedAsRemoved(server, config, out)) {
             return;
         }
         server.write(command, deadlineNanos(), false).whenComplete((applied, error) -> {
@@ -247,15 +247,6 @@ final class EtcdKvService extends KVGrpc.KVImplBase {
             }
         }
         return null;
-    }
-
-    private boolean refusedAsRemoved(StreamObserver<?> out) {
-        NodeRemovedException removed = server.removedError();
-        if (removed == null) {
-            return false;
-        }
-        out.onError(ErrorMapping.toStatus(removed, config));
-        return true;
     }
 
     private long deadlineNanos() {

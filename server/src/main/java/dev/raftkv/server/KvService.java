@@ -168,7 +168,7 @@ final class KvService extends KvGrpc.KvImplBase {
 
     @Override
     public void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> out) {
-        if (refusedAsRemoved(out)) {
+        if (ErrorMapping.refusedAsRemoved(server, config, out)) {
             return;
         }
         Command command = Command.newBuilder().setOpenSession(OpenSession.getDefaultInstance()).build();
@@ -208,7 +208,7 @@ final class KvService extends KvGrpc.KvImplBase {
     }
 
     private void write(Command.Builder command, StreamObserver<WriteResponse> out) {
-        if (refusedAsRemoved(out)) {
+        if (ErrorMapping.refusedAsRemoved(server, config, out)) {
             return;
         }
         server.write(command.build(), deadlineNanos(), false).whenComplete((applied, error) -> {
@@ -225,7 +225,7 @@ final class KvService extends KvGrpc.KvImplBase {
 
     private <T, R> void read(Consistency consistency, Function<KvStateMachine, T> read, StreamObserver<R> out,
                              Function<T, R> respond) {
-        if (refusedAsRemoved(out)) {
+        if (ErrorMapping.refusedAsRemoved(server, config, out)) {
             return;
         }
         CompletableFuture<T> result = consistency == Consistency.SERIALIZABLE
@@ -238,20 +238,6 @@ final class KvService extends KvGrpc.KvImplBase {
                 out.onCompleted();
             }
         });
-    }
-
-    /**
-     * A node removed from the cluster answers every request at once with FAILED_PRECONDITION
-     * naming the members to ask instead (a client pointed only at it would otherwise wait
-     * out its deadline); nothing reaches the log. Returns whether it refused.
-     */
-    private boolean refusedAsRemoved(StreamObserver<?> out) {
-        NodeRemovedException removed = server.removedError();
-        if (removed == null) {
-            return false;
-        }
-        out.onError(ErrorMapping.toStatus(removed, config));
-        return true;
     }
 
     private ResponseHeader header() {
