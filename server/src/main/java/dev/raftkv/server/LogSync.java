@@ -33,6 +33,8 @@ import java.util.function.LongConsumer;
  */
 final class LogSync implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(LogSync.class.getName());
+
     private record Held(long seq, List<Message> messages) { }
 
     private final LogStore store;
@@ -55,8 +57,9 @@ final class LogSync implements AutoCloseable {
     /** The last entry in the store when the sync in flight began: durable once it returns. */
     private long inFlightIndex;
     private long inFlightTerm;
-    private long syncedTerm;
-    private String syncedVote;
+    /** Term and vote of the last hard state handed to the store: a Ready that changes them syncs on the loop. */
+    private long writtenTerm;
+    private String writtenVote;
 
     /**
      * @param send sends a message that waited for durability
@@ -73,8 +76,8 @@ final class LogSync implements AutoCloseable {
         this.time = time;
         this.runner = runner;
         HardState stored = store.hardState();
-        this.syncedTerm = stored.getTerm();
-        this.syncedVote = stored.getVotedFor();
+        this.writtenTerm = stored.getTerm();
+        this.writtenVote = stored.getVotedFor();
     }
 
     /**
@@ -85,7 +88,7 @@ final class LogSync implements AutoCloseable {
     boolean mustSyncNow(Ready ready) {
         HardState hs = ready.hardState();
         boolean now = ready.snapshot() != null
-                || (hs != null && (hs.getTerm() != syncedTerm || !hs.getVotedFor().equals(syncedVote)));
+                || (hs != null && (hs.getTerm() != writtenTerm || !hs.getVotedFor().equals(writtenVote)));
         if (now) {
             awaitInFlight();
         }
@@ -99,8 +102,8 @@ final class LogSync implements AutoCloseable {
      */
     void persist(Ready ready, boolean now) {
         if (ready.hardState() != null) {
-            syncedTerm = ready.hardState().getTerm();
-            syncedVote = ready.hardState().getVotedFor();
+            writtenTerm = ready.hardState().getTerm();
+            writtenVote = ready.hardState().getVotedFor();
         }
         if (now) {
             syncNow();
@@ -223,8 +226,7 @@ final class LogSync implements AutoCloseable {
             runDeferredChanges();
             store.sync();
         } catch (RuntimeException e) {
-            System.getLogger(LogSync.class.getName()).log(System.Logger.Level.DEBUG,
-                    "no final sync of the log on stop: " + e);
+            LOG.log(System.Logger.Level.DEBUG, "no final sync of the log on stop: " + e);
         }
     }
 }

@@ -100,9 +100,9 @@ public final class SimulatedApplier {
      * @param restoredAtStart the snapshot {@code stateMachine} was loaded from (null: none)
      * @param everyEntries a snapshot is taken each time this many entries were applied since the last one
      * @param compactionTail entries kept in the log below a snapshot written here
-     * @param syncAfter runs a change of the log that must not overlap a sync in flight
+     * @param whenIdle runs a change of the log that must not overlap a sync in flight
      */
-    public SimulatedApplier(String nodeId, RaftNode core, LogStore log, Consumer<Runnable> syncAfter,
+    public SimulatedApplier(String nodeId, RaftNode core, LogStore log, Consumer<Runnable> whenIdle,
                             KvStateMachine stateMachine,
                             SnapshotMeta restoredAtStart, ApplyThread thread, Hooks hooks, Snapshots snapshots,
                             long everyEntries, long compactionTail, Set<Mutation> mutations) {
@@ -180,7 +180,7 @@ public final class SimulatedApplier {
         this.reads = new LinearizableReads(core, applied);
         this.steps = new CommitSteps(nodeId, applier, reads);
         snapshotter.onWriteEnd(applier::snapshotIfRequested);
-        this.snapshotSteps = new SnapshotSteps(nodeId, compactionTail, core, log, syncAfter, applier, store,
+        this.snapshotSteps = new SnapshotSteps(nodeId, compactionTail, core, log, whenIdle, applier, store,
                 new TransitionLog(nodeId, SimulatedMembership.SILENT), restoredAtStart,
                 (to, ok) -> snapshots.executeOnLoop(() -> core.reportSnapshot(to, ok)));
         snapshotSteps.sender(snapshots::send);
